@@ -1,0 +1,133 @@
+#pragma once
+// smtp::ServerSession — the submission protocol (RFC 5321, RFC 6409, RFC 3207, RFC 4954,
+// RFC 2920) as a sans-IO state machine: bytes in, replies and actions out, results of the
+// actions fed back as events. It owns no socket, no clock, no TLS and no store, so it is tested
+// in-process and fuzzed directly.
+//
+// Driving contract (the socket driver in server/ does exactly this):
+//   1. Call on_connect() once; write take_output().
+//   2. Loop: read bytes, on_bytes(bytes); write take_output(); then, while take_action()
+//      yields an action, perform it and feed its result back (on_tls_established,
+//      on_credentials_checked, on_message_stored), writing take_output() after each event.
+//   3. Arm a read timer of timeout() before every read; on expiry call on_timeout().
+//   4. After writing the output, close the connection once closed() is true.
+// Output produced before an action must be written before the action is performed (the
+// `220 Ready to start TLS` goes out in plaintext, then the handshake starts).
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "smtp/data_decoder.hpp"
+#include "smtp/reply.hpp"
+
+namespace postern::smtp {
+
+// Every limit the listener enforces, each configurable (smtp-checklist "Limits").
+struct Limits {
+  std::size_t max_command_line = 512;               // octets incl. CRLF (RFC 5321 §4.5.3.1.4)
+  std::size_t max_text_line = 1000;                 // octets incl. CRLF (§4.5.3.1.6)
+  std::size_t max_recipients = 100;                 // §4.5.3.1.8
+  std::size_t max_message_size = 25 * 1024 * 1024;  // advertised as SIZE (RFC 1870)
+  std::size_t max_local_part = 64;                  // §4.5.3.1.1
+  std::size_t max_domain = 255;                     // §4.5.3.1.2
+  int max_errors = 10;                              // protocol errors before 421 and close
+  int max_auth_failures = 3;                        // failed AUTHs before 421 and close
+  // Timeouts (§4.5.3.2): short before AUTH, the RFC minimums after it.
+  std::chrono::milliseconds unauthenticated_command{std::chrono::seconds(30)};
+  std::chrono::milliseconds command{std::chrono::minutes(5)};
+  std::chrono::milliseconds data_block{std::chrono::minutes(3)};
+};
+
+struct SessionConfig {
+  std::string hostname = "localhost";    // our name, in the greeting and EHLO
+  Limits limits;
+  BareLinePolicy bare_line_policy = BareLinePolicy::strict;
+  bool tls_active = false;               // true if the connection is already TLS
+};
+
+// The envelope of one transaction, as accepted.
+struct Envelope {
+  std::string helo;                      // the EHLO/HELO argument
+  bool esmtp = false;                    // EHLO (true) or HELO (false)
+  std::string mail_from;                 // reverse-path without <>; empty for the null path
+  std::vector<std::string> rcpt_to;      // forward-paths without <>
+  bool body_8bitmime = false;            // BODY=8BITMIME (RFC 6152)
+  bool smtputf8 = false;                 // SMTPUTF8 (RFC 6531)
+  std::optional<std::size_t> declared_size;  // SIZE= (RFC 1870)
+};
+
+// --- Actions: what the driver must do next -------------------------------------------------
+
+// Write the pending output, then run the server-side TLS handshake; on success call
+// on_tls_established(), on failure close the connection.
+struct StartTls {};
+
+// Check a username and password (off the I/O thread: hashing is slow by design), then call
+// on_credentials_checked(). `password` is a secret: never log it.
+struct CheckCredentials {
+  std::string mechanism;  // "PLAIN" or "LOGIN"
+  std::string authzid;    // PLAIN authorization identity; empty if none
+  std::string username;
+  std::string password;
+};
+
+// Make the message durable (policy checks on the header From, added headers, store commit),
+// then call on_message_stored() with the reply to send: 250 only once durable (invariant 1).
+struct StoreMessage {
+  Envelope envelope;
+  std::string account;    // the authenticated account
+  std::string content;    // the message as received: dot-unstuffed, CRLF line endings
+};
+
+// Write the pending output, then close the connection.
+struct CloseConnection {};
+
+using Action = std::variant<StartTls, CheckCredentials, StoreMessage, CloseConnection>;
+
+// --- Results fed back -------------------------------------------------------------------------
+
+struct CredentialsResult {
+  bool ok = false;
+  std::string account;  // the account name to record, when ok
+  // Sender rights of the account: true if it may use `address` as envelope sender
+  // (policy/ implements it). Called for every MAIL FROM; "" is the null path.
+  std::function<bool(std::string_view address)> may_send_as;
+};
+
+class ServerSession {
+ public:
+  explicit ServerSession(SessionConfig config);
+
+  void on_connect();
+  void on_bytes(std::string_view bytes);
+  void on_tls_established();
+  void on_credentials_checked(CredentialsResult result);
+  void on_message_stored(Reply reply);
+  void on_timeout();
+
+  // Bytes to write to the peer, in order; empties the buffer.
+  [[nodiscard]] std::string take_output();
+  // The next action to perform, if any. At most one action is outstanding at a time: while
+  // one waits for its result, further input is buffered, not processed (pipelining, RFC 2920).
+  [[nodiscard]] std::optional<Action> take_action();
+  // How long the driver may wait for the next bytes before calling on_timeout().
+  [[nodiscard]] std::chrono::milliseconds timeout() const;
+  // True once the session has ended (QUIT, limits, timeout); the driver closes after writing.
+  [[nodiscard]] bool closed() const;
+  [[nodiscard]] bool tls_active() const;
+  [[nodiscard]] bool authenticated() const;
+  [[nodiscard]] const std::string& account() const;
+
+ private:
+  // Implementation detail left to smtp/server_session*.cpp.
+  struct State;
+  // ...
+};
+
+}  // namespace postern::smtp
