@@ -1,0 +1,245 @@
+#include "server/connection.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include <array>
+
+#include "core/ids.hpp"
+#include "tls/tls.hpp"
+
+namespace postern::server {
+namespace {
+
+namespace asio = boost::asio;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using asio::awaitable;
+using asio::use_awaitable;
+constexpr auto kNoThrow = asio::as_tuple(use_awaitable);
+
+// Read chunk size. Small on purpose: an idle session keeps it (see docs/benchmarks.md).
+constexpr std::size_t kReadChunk = 4096;
+
+class Connection {
+ public:
+  Connection(tcp::socket socket, ConnectionContext& context)
+      : context_(context),
+        stream_(std::move(socket), *context.tls),
+        deadline_(stream_.get_executor()),
+        session_(context.session),
+        session_id_(core::make_session_id()) {
+    boost::system::error_code ec;
+    auto endpoint = stream_.next_layer().remote_endpoint(ec);
+    if (!ec) client_.address = endpoint.address().to_string();
+  }
+
+  awaitable<void> run() {
+    log_info("connect", {{"client", client_.address}});
+    session_.on_connect();
+    while (co_await flush() && co_await perform_actions()) {
+      if (session_.closed()) break;
+      auto bytes = co_await read_some();
+      if (!bytes) break;
+      session_.on_bytes(*bytes);
+    }
+    co_await flush();
+    co_await shut_down();
+    log_info("disconnect", {{"client", client_.address}});
+  }
+
+ private:
+  // --- deadlines: one timer; a generation number ignores expiries of earlier operations ---
+  void arm(std::chrono::milliseconds timeout) {
+    const auto generation = ++generation_;
+    timed_out_ = false;
+    deadline_.expires_after(timeout);
+    deadline_.async_wait([this, generation](boost::system::error_code ec) {
+      if (ec || generation != generation_) return;
+      timed_out_ = true;
+      boost::system::error_code ignored;
+      stream_.next_layer().cancel(ignored);
+    });
+  }
+  void disarm() {
+    ++generation_;
+    deadline_.cancel();
+  }
+
+  // Returns the bytes read, or nothing when the connection is over (EOF, error, timeout).
+  awaitable<std::optional<std::string_view>> read_some() {
+    arm(session_.timeout());
+    auto [ec, n] = tls_ ? co_await stream_.async_read_some(asio::buffer(buffer_), kNoThrow)
+                        : co_await stream_.next_layer().async_read_some(asio::buffer(buffer_),
+                                                                        kNoThrow);
+    const bool timed_out = timed_out_;
+    disarm();
+    if (timed_out) {
+      session_.on_timeout();
+      log_info("timeout", {});
+      co_await flush();
+      co_return std::nullopt;
+    }
+    if (ec) co_return std::nullopt;
+    co_return std::string_view(buffer_.data(), n);
+  }
+
+  awaitable<bool> flush() {
+    std::string out = session_.take_output();
+    if (out.empty() || broken_) co_return !broken_;
+    arm(context_.session.limits.command);
+    auto [ec, n] = tls_ ? co_await asio::async_write(stream_, asio::buffer(out), kNoThrow)
+                        : co_await asio::async_write(stream_.next_layer(), asio::buffer(out),
+                                                     kNoThrow);
+    disarm();
+    if (ec) broken_ = true;
+    co_return !broken_;
+  }
+
+  // Performs every pending action, feeding results back; false once the connection must end.
+  awaitable<bool> perform_actions() {
+    while (auto action = session_.take_action()) {
+      bool keep_going = true;
+      if (std::holds_alternative<smtp::StartTls>(*action)) {
+        keep_going = co_await start_tls();
+      } else if (auto* check = std::get_if<smtp::CheckCredentials>(&*action)) {
+        co_await check_credentials(std::move(*check));
+      } else if (auto* store = std::get_if<smtp::StoreMessage>(&*action)) {
+        co_await store_message(std::move(*store));
+      } else {
+        keep_going = false;  // CloseConnection
+      }
+      if (!keep_going) co_return false;
+      if (!co_await flush()) co_return false;
+    }
+    co_return !session_.closed();
+  }
+
+  awaitable<bool> start_tls() {
+    arm(context_.tls_handshake_timeout);
+    auto [ec] = co_await stream_.async_handshake(ssl::stream_base::server, kNoThrow);
+    disarm();
+    if (ec) {
+      log_info("tls_failed", {{"error", ec.message()}});
+      broken_ = true;  // the stream state is unknown: nothing more may be written
+      co_return false;
+    }
+    tls_ = true;
+    client_.tls_summary = tls::peer_summary(stream_.native_handle());
+    session_.on_tls_established();
+    co_return true;
+  }
+
+  awaitable<void> check_credentials(smtp::CheckCredentials check) {
+    auth::Authenticator& authenticator = *context_.authenticator;
+    auto result = co_await asio::co_spawn(
+        *context_.blocking,
+        [&]() -> awaitable<auth::CheckResult> {
+          co_return authenticator.check(check.username, check.password);
+        },
+        use_awaitable);
+    smtp::CredentialsResult outcome;
+    if (result.ok) {
+      context_.throttle->on_success(client_.address);
+      auto rules = std::make_shared<policy::SenderRules>(result.senders);
+      senders_ = rules;
+      outcome.ok = true;
+      outcome.account = result.account;
+      outcome.may_send_as = [rules](std::string_view address) { return rules->allows(address); };
+      client_.authenticated = true;
+      log_info("auth", {{"mechanism", check.mechanism}, {"account", result.account}});
+      context_.metrics->counter("postern_smtp_auth_success_total").inc();
+    } else {
+      auto delay = context_.throttle->on_failure(client_.address, AuthThrottle::Clock::now());
+      log_info("auth_failed", {{"mechanism", check.mechanism}, {"user", check.username}});
+      context_.metrics->counter("postern_smtp_auth_failures_total").inc();
+      deadline_.expires_after(delay);
+      co_await deadline_.async_wait(kNoThrow);
+    }
+    session_.on_credentials_checked(std::move(outcome));
+  }
+
+  awaitable<void> store_message(smtp::StoreMessage message) {
+    const std::size_t size = message.content.size();
+    const std::size_t recipients = message.envelope.rcpt_to.size();
+    auto [reply, queue_id] = co_await async_accept(std::move(message));
+    if (reply.code == 250) {
+      log_info("accepted", {{"queue_id", queue_id},
+                            {"size", std::to_string(size)},
+                            {"recipients", std::to_string(recipients)}});
+      context_.metrics->counter("postern_smtp_messages_accepted_total").inc();
+    } else {
+      log_info("refused", {{"reply", std::to_string(reply.code)}, {"text", reply.text}});
+      context_.metrics->counter("postern_smtp_messages_refused_total").inc();
+    }
+    session_.on_message_stored(std::move(reply));
+  }
+
+  // accept_message() completes on a store thread; resume this coroutine on its own context.
+  awaitable<std::tuple<smtp::Reply, std::string>> async_accept(smtp::StoreMessage message) {
+    return asio::async_initiate<decltype(use_awaitable), void(smtp::Reply, std::string)>(
+        [this, message = std::move(message)](auto handler) mutable {
+          auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+          static const policy::SenderRules kNoRights;
+          accept_message(context_.accept, *context_.store, senders_ ? *senders_ : kNoRights,
+                         client_, std::move(message), std::chrono::system_clock::now(),
+                         [shared](smtp::Reply reply, std::string id) {
+                           auto executor = asio::get_associated_executor(*shared);
+                           asio::post(executor, [shared, reply = std::move(reply),
+                                                 id = std::move(id)]() mutable {
+                             (*shared)(std::move(reply), std::move(id));
+                           });
+                         });
+        },
+        use_awaitable);
+  }
+
+  awaitable<void> shut_down() {
+    boost::system::error_code ignored;
+    if (tls_ && !broken_) {
+      // Send close_notify (RFC 8446 §6.1); wait briefly for the peer's, most clients just close.
+      arm(std::chrono::seconds(2));
+      co_await stream_.async_shutdown(kNoThrow);
+      disarm();
+    }
+    stream_.next_layer().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.next_layer().close(ignored);
+  }
+
+  void log_info(std::string_view event, telemetry::Fields fields) {
+    fields.insert(fields.begin(), {"session", session_id_});
+    context_.log->info(event, fields);
+  }
+
+  ConnectionContext& context_;
+  ssl::stream<tcp::socket> stream_;
+  asio::steady_timer deadline_;
+  smtp::ServerSession session_;
+  std::string session_id_;
+  ClientFacts client_;
+  std::shared_ptr<const policy::SenderRules> senders_;
+  std::array<char, kReadChunk> buffer_{};
+  std::uint64_t generation_ = 0;
+  bool timed_out_ = false;
+  bool tls_ = false;
+  bool broken_ = false;
+};
+
+}  // namespace
+
+awaitable<void> async_serve_connection(tcp::socket socket, ConnectionContext& context) {
+  ++context.active;
+  context.metrics->counter("postern_smtp_connections_total").inc();
+  {
+    Connection connection(std::move(socket), context);
+    co_await connection.run();
+  }
+  --context.active;
+}
+
+}  // namespace postern::server

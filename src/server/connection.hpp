@@ -1,0 +1,43 @@
+#pragma once
+// The socket driver for smtp::ServerSession: reads bytes, feeds the session, writes its output,
+// performs its actions (TLS handshake, credential check, message store) and feeds the results
+// back. No protocol decisions are made here (style.md §2).
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <atomic>
+#include <memory>
+
+#include "auth/authenticator.hpp"
+#include "server/accept.hpp"
+#include "server/auth_throttle.hpp"
+#include "smtp/server_session.hpp"
+#include "store/store.hpp"
+#include "telemetry/logger.hpp"
+#include "telemetry/metrics.hpp"
+
+namespace postern::server {
+
+// Everything connections share; owned by the SubmissionServer, outlives every connection.
+struct ConnectionContext {
+  smtp::SessionConfig session;
+  AcceptOptions accept;
+  std::shared_ptr<boost::asio::ssl::context> tls;
+  auth::Authenticator* authenticator = nullptr;
+  store::Store* store = nullptr;
+  telemetry::Logger* log = nullptr;
+  telemetry::Metrics* metrics = nullptr;
+  boost::asio::thread_pool* blocking = nullptr;  // slow work off the I/O threads (argon2id)
+  AuthThrottle* throttle = nullptr;
+  std::atomic<int> active{0};                    // connections in flight, for the drain
+  std::chrono::milliseconds tls_handshake_timeout{std::chrono::seconds(30)};
+};
+
+// Serves one connection to the end. Never throws: I/O errors end the connection.
+boost::asio::awaitable<void> async_serve_connection(boost::asio::ip::tcp::socket socket,
+                                                    ConnectionContext& context);
+
+}  // namespace postern::server
