@@ -18,7 +18,8 @@ namespace postern::server {
 // What the connection knows about the client, for the Received header and the record.
 struct ClientFacts {
   std::string address;      // peer IP as text
-  std::string tls_summary;  // e.g. "TLSv1.3:TLS_AES_256_GCM_SHA384"; empty without TLS
+  std::string tls_version;  // "TLSv1.3"; empty without TLS
+  std::string tls_cipher;   // "TLS_AES_256_GCM_SHA384"
   bool authenticated = false;
 };
 

@@ -11,7 +11,7 @@
 #include <array>
 
 #include "core/ids.hpp"
-#include "tls/tls.hpp"
+#include "tls/peer.hpp"
 
 namespace postern::server {
 namespace {
@@ -26,6 +26,23 @@ constexpr auto kNoThrow = asio::as_tuple(use_awaitable);
 // Read chunk size. Small on purpose: an idle session keeps it (see docs/benchmarks.md).
 constexpr std::size_t kReadChunk = 4096;
 
+}  // namespace
+
+ServerMetrics::ServerMetrics(telemetry::Registry& registry)
+    : connections(registry.counter("postern_smtp_connections_total",
+                                   "Submission connections accepted")),
+      auth_success(registry.counter("postern_smtp_auth_total", "AUTH attempts",
+                                    {{"result", "success"}})),
+      auth_failures(registry.counter("postern_smtp_auth_total", "AUTH attempts",
+                                     {{"result", "failure"}})),
+      accepted(registry.counter("postern_smtp_messages_total", "Messages at the final dot",
+                                {{"result", "accepted"}})),
+      refused(registry.counter("postern_smtp_messages_total", "Messages at the final dot",
+                               {{"result", "refused"}})),
+      active(registry.gauge("postern_smtp_connections_active", "Open submission connections")) {}
+
+namespace {
+
 class Connection {
  public:
   Connection(tcp::socket socket, ConnectionContext& context)
@@ -33,14 +50,14 @@ class Connection {
         stream_(std::move(socket), *context.tls),
         deadline_(stream_.get_executor()),
         session_(context.session),
-        session_id_(core::make_session_id()) {
+        log_(context.log->with({{"session", core::make_session_id()}})) {
     boost::system::error_code ec;
     auto endpoint = stream_.next_layer().remote_endpoint(ec);
     if (!ec) client_.address = endpoint.address().to_string();
   }
 
   awaitable<void> run() {
-    log_info("connect", {{"client", client_.address}});
+    log_.info("connect", {{"client", client_.address}});
     session_.on_connect();
     while (co_await flush() && co_await perform_actions()) {
       if (session_.closed()) break;
@@ -50,7 +67,7 @@ class Connection {
     }
     co_await flush();
     co_await shut_down();
-    log_info("disconnect", {{"client", client_.address}});
+    log_.info("disconnect", {{"client", client_.address}});
   }
 
  private:
@@ -81,7 +98,7 @@ class Connection {
     disarm();
     if (timed_out) {
       session_.on_timeout();
-      log_info("timeout", {});
+      log_.info("timeout");
       co_await flush();
       co_return std::nullopt;
     }
@@ -125,12 +142,14 @@ class Connection {
     auto [ec] = co_await stream_.async_handshake(ssl::stream_base::server, kNoThrow);
     disarm();
     if (ec) {
-      log_info("tls_failed", {{"error", ec.message()}});
+      log_.info("tls_failed", {{"error", ec.message()}});
       broken_ = true;  // the stream state is unknown: nothing more may be written
       co_return false;
     }
     tls_ = true;
-    client_.tls_summary = tls::peer_summary(stream_.native_handle());
+    auto summary = tls::peer_summary(stream_.native_handle());
+    client_.tls_version = std::move(summary.version);
+    client_.tls_cipher = std::move(summary.cipher);
     session_.on_tls_established();
     co_return true;
   }
@@ -152,12 +171,13 @@ class Connection {
       outcome.account = result.account;
       outcome.may_send_as = [rules](std::string_view address) { return rules->allows(address); };
       client_.authenticated = true;
-      log_info("auth", {{"mechanism", check.mechanism}, {"account", result.account}});
-      context_.metrics->counter("postern_smtp_auth_success_total").inc();
+      log_.info("auth", {{"mechanism", check.mechanism}, {"account", result.account}});
+      context_.metrics->auth_success.inc();
     } else {
       auto delay = context_.throttle->on_failure(client_.address, AuthThrottle::Clock::now());
-      log_info("auth_failed", {{"mechanism", check.mechanism}, {"user", check.username}});
-      context_.metrics->counter("postern_smtp_auth_failures_total").inc();
+      // The user name is logged (operators need it); the password never is (invariant 5).
+      log_.info("auth_failed", {{"mechanism", check.mechanism}, {"user", check.username}});
+      context_.metrics->auth_failures.inc();
       deadline_.expires_after(delay);
       co_await deadline_.async_wait(kNoThrow);
     }
@@ -169,13 +189,12 @@ class Connection {
     const std::size_t recipients = message.envelope.rcpt_to.size();
     auto [reply, queue_id] = co_await async_accept(std::move(message));
     if (reply.code == 250) {
-      log_info("accepted", {{"queue_id", queue_id},
-                            {"size", std::to_string(size)},
-                            {"recipients", std::to_string(recipients)}});
-      context_.metrics->counter("postern_smtp_messages_accepted_total").inc();
+      log_.info("accepted",
+                {{"queue_id", queue_id}, {"size", size}, {"recipients", recipients}});
+      context_.metrics->accepted.inc();
     } else {
-      log_info("refused", {{"reply", std::to_string(reply.code)}, {"text", reply.text}});
-      context_.metrics->counter("postern_smtp_messages_refused_total").inc();
+      log_.info("refused", {{"reply", reply.code}, {"text", reply.text}});
+      context_.metrics->refused.inc();
     }
     session_.on_message_stored(std::move(reply));
   }
@@ -211,16 +230,11 @@ class Connection {
     stream_.next_layer().close(ignored);
   }
 
-  void log_info(std::string_view event, telemetry::Fields fields) {
-    fields.insert(fields.begin(), {"session", session_id_});
-    context_.log->info(event, fields);
-  }
-
   ConnectionContext& context_;
   ssl::stream<tcp::socket> stream_;
   asio::steady_timer deadline_;
   smtp::ServerSession session_;
-  std::string session_id_;
+  telemetry::Logger log_;
   ClientFacts client_;
   std::shared_ptr<const policy::SenderRules> senders_;
   std::array<char, kReadChunk> buffer_{};
@@ -234,11 +248,13 @@ class Connection {
 
 awaitable<void> async_serve_connection(tcp::socket socket, ConnectionContext& context) {
   ++context.active;
-  context.metrics->counter("postern_smtp_connections_total").inc();
+  context.metrics->connections.inc();
+  context.metrics->active.add(1);
   {
     Connection connection(std::move(socket), context);
     co_await connection.run();
   }
+  context.metrics->active.add(-1);
   --context.active;
 }
 

@@ -21,6 +21,17 @@
 
 namespace postern::server {
 
+// The listener's counters, registered once.
+struct ServerMetrics {
+  explicit ServerMetrics(telemetry::Registry& registry);
+  telemetry::Counter& connections;
+  telemetry::Counter& auth_success;
+  telemetry::Counter& auth_failures;
+  telemetry::Counter& accepted;
+  telemetry::Counter& refused;
+  telemetry::Gauge& active;
+};
+
 // Everything connections share; owned by the SubmissionServer, outlives every connection.
 struct ConnectionContext {
   smtp::SessionConfig session;
@@ -29,7 +40,7 @@ struct ConnectionContext {
   auth::Authenticator* authenticator = nullptr;
   store::Store* store = nullptr;
   telemetry::Logger* log = nullptr;
-  telemetry::Metrics* metrics = nullptr;
+  ServerMetrics* metrics = nullptr;
   boost::asio::thread_pool* blocking = nullptr;  // slow work off the I/O threads (argon2id)
   AuthThrottle* throttle = nullptr;
   std::atomic<int> active{0};                    // connections in flight, for the drain

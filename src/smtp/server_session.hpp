@@ -13,6 +13,20 @@
 //   4. After writing the output, close the connection once closed() is true.
 // Output produced before an action must be written before the action is performed (the
 // `220 Ready to start TLS` goes out in plaintext, then the handshake starts).
+// Results fed after the session closed (a timeout while the driver worked) are ignored; a
+// result nobody asked for is a driver bug and aborts.
+//
+// Behaviour (replies spelled in smtp/replies.hpp, scripts in tests/dialogs/):
+// - Gate of MAIL/RCPT/DATA, in this order: TLS (530 5.7.0 STARTTLS first), a greeting
+//   (503 5.5.1), AUTH (530 5.7.0 Authentication required). STARTTLS and AUTH need EHLO.
+// - STARTTLS drops the rest of the buffered input and any bytes that arrive before the
+//   handshake; after it the session forgets EHLO and starts over (RFC 3207 §4.2).
+// - Protocol errors (500/501/503/504/530/553/554/555 answers to commands, refused lines) count;
+//   the max_errors-th is followed by 421 4.7.0 and the close. An AUTH cancel, 502 EXPN,
+//   550 sender refusals, 452/552 limits and refused messages do not count.
+// - The max_auth_failures-th 535 is followed by 421 4.7.0 and the close.
+// - A duplicate RCPT is answered 250 and recorded once.
+// - A 421 from the store closes the session after it is sent.
 
 #include <chrono>
 #include <cstddef>
@@ -23,8 +37,10 @@
 #include <variant>
 #include <vector>
 
+#include "smtp/command_parser.hpp"
 #include "smtp/data_decoder.hpp"
 #include "smtp/reply.hpp"
+#include "smtp/sasl.hpp"
 
 namespace postern::smtp {
 
@@ -45,20 +61,20 @@ struct Limits {
 };
 
 struct SessionConfig {
-  std::string hostname = "localhost";    // our name, in the greeting and EHLO
+  std::string hostname = "localhost";  // our name, in the greeting and EHLO
   Limits limits;
   BareLinePolicy bare_line_policy = BareLinePolicy::strict;
-  bool tls_active = false;               // true if the connection is already TLS
+  bool tls_active = false;  // true if the connection is already TLS
 };
 
 // The envelope of one transaction, as accepted.
 struct Envelope {
-  std::string helo;                      // the EHLO/HELO argument
-  bool esmtp = false;                    // EHLO (true) or HELO (false)
-  std::string mail_from;                 // reverse-path without <>; empty for the null path
-  std::vector<std::string> rcpt_to;      // forward-paths without <>
-  bool body_8bitmime = false;            // BODY=8BITMIME (RFC 6152)
-  bool smtputf8 = false;                 // SMTPUTF8 (RFC 6531)
+  std::string helo;                          // the EHLO/HELO argument
+  bool esmtp = false;                        // EHLO (true) or HELO (false)
+  std::string mail_from;                     // reverse-path without <>; empty for the null path
+  std::vector<std::string> rcpt_to;          // forward-paths without <>
+  bool body_8bitmime = false;                // BODY=8BITMIME (RFC 6152)
+  bool smtputf8 = false;                     // SMTPUTF8 (RFC 6531)
   std::optional<std::size_t> declared_size;  // SIZE= (RFC 1870)
 };
 
@@ -81,8 +97,8 @@ struct CheckCredentials {
 // then call on_message_stored() with the reply to send: 250 only once durable (invariant 1).
 struct StoreMessage {
   Envelope envelope;
-  std::string account;    // the authenticated account
-  std::string content;    // the message as received: dot-unstuffed, CRLF line endings
+  std::string account;  // the authenticated account
+  std::string content;  // the message as received: dot-unstuffed, CRLF line endings
 };
 
 // Write the pending output, then close the connection.
@@ -125,9 +141,60 @@ class ServerSession {
   [[nodiscard]] const std::string& account() const;
 
  private:
-  // Implementation detail left to smtp/server_session*.cpp.
-  struct State;
-  // ...
+  enum class Phase { command, auth_response, data };
+  enum class Awaiting { nothing, tls, credentials, store };
+
+  // server_session.cpp: input loop, replies, error counting, closing.
+  void process_input();
+  void handle_line(std::string_view line);
+  void dispatch(const Command& command);
+  void reply(const Reply& reply);
+  void protocol_error(const Reply& reply);  // counts toward Limits::max_errors
+  void start_action(Action action, Awaiting awaiting);
+  void await_result(Awaiting awaiting);  // REQUIRES: that result is awaited
+  void reset_transaction();
+  void close();
+  // server_session_greeting.cpp: EHLO, HELO, RSET, NOOP, QUIT, HELP, VRFY, EXPN.
+  void handle_ehlo(std::string_view argument, bool esmtp);
+  void handle_rset(std::string_view argument);
+  void handle_quit(std::string_view argument);
+  void handle_vrfy(std::string_view argument);
+  // server_session_auth.cpp: STARTTLS and AUTH.
+  void handle_starttls(std::string_view argument);
+  void handle_auth(std::string_view argument);
+  void handle_auth_response(std::string_view line);
+  void handle_sasl_step(SaslStep step);
+  // server_session_envelope.cpp: MAIL, RCPT and the checks every transaction command makes.
+  [[nodiscard]] bool may_transact();
+  void handle_mail(std::string_view argument);
+  void handle_rcpt(std::string_view argument);
+  // server_session_data.cpp: DATA and the message body.
+  void handle_data(std::string_view argument);
+  void finish_data();
+
+  SessionConfig config_;
+  LineSplitter splitter_;
+  SaslServer sasl_;
+  std::optional<DataDecoder> data_;  // set while reading a message body
+  std::string input_;                // received, not yet processed
+  std::string output_;
+  std::optional<Action> action_;  // produced, not yet taken
+  Awaiting awaiting_ = Awaiting::nothing;
+  Phase phase_ = Phase::command;
+  bool connected_ = false;
+  bool closed_ = false;
+  bool discard_input_ = false;  // STARTTLS: drop what follows it (CVE-2011-0411)
+  bool tls_ = false;
+  bool greeted_ = false;  // EHLO or HELO seen (since TLS started)
+  bool esmtp_ = false;    // ... and it was EHLO
+  std::string helo_;
+  bool authenticated_ = false;
+  std::string account_;
+  std::function<bool(std::string_view)> may_send_as_;
+  bool in_transaction_ = false;  // MAIL accepted
+  Envelope envelope_;
+  int errors_ = 0;
+  int auth_failures_ = 0;
 };
 
 }  // namespace postern::smtp

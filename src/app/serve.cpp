@@ -1,0 +1,96 @@
+#include "app/serve.hpp"
+
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <future>
+#include <iostream>
+#include <thread>
+
+#include "app/startup.hpp"
+#include "server/submission_server.hpp"
+#include "telemetry/metrics.hpp"
+
+namespace postern::app {
+namespace {
+
+namespace asio = boost::asio;
+
+// How long connections in flight may take to finish after SIGTERM.
+constexpr auto kDrainBound = std::chrono::seconds(10);
+
+// Turns SIGINT and SIGTERM into a future. Installed before the listener starts, so a signal
+// that arrives once "listening" is logged is never fatal.
+class StopSignal {
+ public:
+  explicit StopSignal(asio::io_context& context) : signals_(context, SIGINT, SIGTERM) {
+    signals_.async_wait([this](boost::system::error_code ec, int number) {
+      signalled_.set_value(ec ? 0 : number);
+    });
+  }
+  void wait() { signalled_.get_future().wait(); }
+
+ private:
+  std::promise<int> signalled_;
+  asio::signal_set signals_;
+};
+
+void drain(server::ConnectionContext& connections) {
+  const auto deadline = std::chrono::steady_clock::now() + kDrainBound;
+  while (connections.active.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+}  // namespace
+
+int run_serve(const config::Config& config) {
+  telemetry::Logger log = make_logger(config);
+  auto parts = start_parts(config, log);
+  if (!parts) return 1;
+
+  server::IoPool pool(config.io_threads);
+  asio::thread_pool blocking(2);
+  server::AuthThrottle throttle;
+  server::ServerMetrics metrics(telemetry::default_registry());
+
+  server::ConnectionContext connections;
+  connections.session = session_config(config);
+  connections.accept = server::AcceptOptions{.hostname = config.hostname};
+  connections.tls = parts->tls;
+  connections.authenticator = parts->authenticator.get();
+  connections.store = parts->store.get();
+  connections.log = &log;
+  connections.metrics = &metrics;
+  connections.blocking = &blocking;
+  connections.throttle = &throttle;
+
+  std::unique_ptr<server::SubmissionServer> listener;
+  try {
+    listener = std::make_unique<server::SubmissionServer>(pool, connections,
+                                                          listen_endpoint(config));
+  } catch (const boost::system::system_error& e) {
+    log.error("listen_failed", {{"address", config.listen.host + ":" +
+                                                std::to_string(config.listen.port)},
+                                {"error", e.code().message()}});
+    return 1;
+  }
+  StopSignal stop_signal(pool.first());
+  const auto bound = listener->local_endpoint();
+  listener->start();
+  pool.start();
+  log.info("listening", {{"address", format_endpoint(bound)}, {"threads", config.io_threads}});
+
+  stop_signal.wait();
+  log.info("stopping", {{"connections", connections.active.load()}});
+  listener->stop_accepting();
+  drain(connections);
+  pool.stop();
+  pool.join();
+  blocking.join();
+  parts->store.reset();  // the writer finishes every commit it was given
+  log.info("stopped");
+  return 0;
+}
+
+}  // namespace postern::app

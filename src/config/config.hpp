@@ -1,0 +1,145 @@
+#pragma once
+// config::Config — the daemon's settings, from an optional TOML file and the environment
+// (the environment wins, setting by setting). Every key, its variable, type and default are
+// listed in docs/config.md; this header is the code side of that table.
+//
+// Loading never reads the process: the caller passes the environment and the machine facts
+// used for defaults in LoadInput (snapshot_process() fills them), so tests use fake ones.
+// A bad setting throws ConfigError naming the key exactly as the operator wrote it (the
+// variable name when it came from the environment, `section.key` when from the file); the
+// CLI prints `config error: <what()>` and exits with status 2.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "policy/sender_rules.hpp"
+
+namespace postern::config {
+
+// --- Errors ---------------------------------------------------------------------------------
+
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(std::string key, std::string reason);
+  // The key as the operator wrote it: "POSTERN_LISTEN", "submission.max_recipients", or the
+  // config file path (with line:column for TOML syntax errors).
+  [[nodiscard]] const std::string& key() const { return key_; }
+  [[nodiscard]] const std::string& reason() const { return reason_; }
+  // what() is "KEY: reason". Never contains a secret value.
+
+ private:
+  std::string key_;
+  std::string reason_;
+};
+
+// --- The settings ---------------------------------------------------------------------------
+
+enum class LogFormat { json, text };
+// Mirrors smtp::BareLinePolicy (config/ does not include smtp/; server/ maps it).
+enum class BareLinePolicy { strict, normalize };
+
+struct ListenAddress {
+  std::string host;  // as written; IPv6 without brackets ("::1")
+  std::uint16_t port = 587;
+  friend bool operator==(const ListenAddress&, const ListenAddress&) = default;
+};
+
+struct TlsSettings {
+  // Both set or both empty. Empty: tls/ generates a self-signed ECDSA P-256 pair once into
+  // the data dir and uses it.
+  std::optional<std::filesystem::path> cert;  // PEM chain
+  std::optional<std::filesystem::path> key;   // PEM private key
+  friend bool operator==(const TlsSettings&, const TlsSettings&) = default;
+};
+
+// The account given in the environment (POSTERN_USER …) or in [user].
+struct EnvAccount {
+  std::string name;
+  // SECRET. Never log, print or put in an error. Hashed by auth::make_account at start-up.
+  std::string password;
+  // Where the password came from, for the redacted rendering: "env:VAR" or "file:PATH".
+  std::string password_source;
+  policy::SenderRules senders;
+  friend bool operator==(const EnvAccount&, const EnvAccount&) = default;
+};
+
+// Submission listener limits; same names and defaults as smtp::Limits (server/ copies them).
+struct SubmissionSettings {
+  std::size_t max_command_line = 512;
+  std::size_t max_text_line = 1000;
+  std::size_t max_recipients = 100;
+  std::size_t max_message_size = std::size_t{25} * 1024 * 1024;
+  std::size_t max_local_part = 64;
+  std::size_t max_domain = 255;
+  int max_errors = 10;
+  int max_auth_failures = 3;
+  std::chrono::milliseconds unauthenticated_command_timeout{std::chrono::seconds(30)};
+  std::chrono::milliseconds command_timeout{std::chrono::minutes(5)};
+  std::chrono::milliseconds data_block_timeout{std::chrono::minutes(3)};
+  BareLinePolicy bare_line_policy = BareLinePolicy::strict;
+  friend bool operator==(const SubmissionSettings&, const SubmissionSettings&) = default;
+};
+
+struct StoreSettings {
+  // The embedded store's directory (queue.db, its WAL, queue.lock): store::StoreOptions::
+  // data_dir. Default: <data_dir>/queue. Created by the store if missing (its parent must
+  // exist).
+  std::filesystem::path dir;
+  friend bool operator==(const StoreSettings&, const StoreSettings&) = default;
+};
+
+struct Config {
+  std::filesystem::path data_dir = "./var/postern";
+  ListenAddress listen{"0.0.0.0", 587};
+  std::string hostname;     // default: the machine's host name
+  unsigned io_threads = 1;  // default: hardware concurrency
+  TlsSettings tls;
+  LogFormat log_format = LogFormat::json;
+  std::optional<EnvAccount> env_account;
+  SubmissionSettings submission;
+  StoreSettings store;
+  friend bool operator==(const Config&, const Config&) = default;
+};
+
+// --- Loading --------------------------------------------------------------------------------
+
+using Environment = std::map<std::string, std::string, std::less<>>;
+
+struct LoadInput {
+  std::optional<std::filesystem::path> config_file;  // --config, else POSTERN_CONFIG
+  Environment env;
+  // Machine facts for defaults (filled by snapshot_process()).
+  std::string system_hostname = "localhost";
+  unsigned hardware_threads = 1;
+  bool stderr_is_terminal = false;  // log format default: text on a terminal, else json
+};
+
+// The process environment as a map (a copy of environ).
+[[nodiscard]] Environment snapshot_environment();
+
+// LoadInput for `postern serve`: the environment, the file from `config_flag` or else from
+// POSTERN_CONFIG, gethostname(), std::thread::hardware_concurrency(), isatty(2).
+[[nodiscard]] LoadInput snapshot_process(std::optional<std::filesystem::path> config_flag);
+
+// Reads and validates everything. Throws ConfigError on any bad or unknown setting; throws
+// nothing else (a bug otherwise). Reads the TOML file and password files it names.
+[[nodiscard]] Config load_config(const LoadInput& input);
+
+// As load_config, with the TOML text given directly (input.config_file is ignored;
+// `source_name` stands for the file in error messages). For tests and the fuzzer.
+[[nodiscard]] Config load_config_from_string(std::string_view toml_text, const LoadInput& input,
+                                             std::string_view source_name = "<config>");
+
+// The effective configuration as TOML, for `postern config check`. Secrets are not
+// rendered: the password appears as where it comes from (password_env / password_file), so
+// the output loads back to the same Config in the same environment.
+[[nodiscard]] std::string render_toml(const Config& config);
+
+}  // namespace postern::config

@@ -1,0 +1,80 @@
+#pragma once
+// The names of every setting: TOML `[section] key` and environment variable. One table, so
+// the unknown-key check, the loader, the renderer and the docs test agree. The variable of a
+// key is POSTERN_<SECTION>_<KEY> in upper case (top-level keys: POSTERN_<KEY>), except the
+// names fixed by the issue contract: POSTERN_USER, POSTERN_PASSWORD, POSTERN_PASSWORD_FILE.
+
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace postern::config {
+
+struct KeySpec {
+  std::string_view section;  // "" for top-level keys
+  std::string_view key;      // "" for variables with no TOML key (POSTERN_PASSWORD)
+  std::string_view env;      // "" for TOML keys with no variable (user.password_env)
+
+  // "section.key" or "key": how the key is named in errors about the file.
+  [[nodiscard]] std::string dotted() const;
+};
+
+namespace keys {
+inline constexpr KeySpec kDataDir{"", "data_dir", "POSTERN_DATA_DIR"};
+inline constexpr KeySpec kListen{"", "listen", "POSTERN_LISTEN"};
+inline constexpr KeySpec kHostname{"", "hostname", "POSTERN_HOSTNAME"};
+inline constexpr KeySpec kIoThreads{"", "io_threads", "POSTERN_IO_THREADS"};
+
+inline constexpr KeySpec kTlsCert{"tls", "cert", "POSTERN_TLS_CERT"};
+inline constexpr KeySpec kTlsKey{"tls", "key", "POSTERN_TLS_KEY"};
+
+inline constexpr KeySpec kLogFormat{"log", "format", "POSTERN_LOG_FORMAT"};
+
+inline constexpr KeySpec kUserName{"user", "name", "POSTERN_USER"};
+inline constexpr KeySpec kUserPassword{"user", "", "POSTERN_PASSWORD"};
+inline constexpr KeySpec kUserPasswordEnv{"user", "password_env", ""};
+inline constexpr KeySpec kUserPasswordFile{"user", "password_file", "POSTERN_PASSWORD_FILE"};
+inline constexpr KeySpec kUserSenders{"user", "senders", "POSTERN_USER_SENDERS"};
+
+inline constexpr KeySpec kMaxCommandLine{"submission", "max_command_line",
+                                         "POSTERN_SUBMISSION_MAX_COMMAND_LINE"};
+inline constexpr KeySpec kMaxTextLine{"submission", "max_text_line",
+                                      "POSTERN_SUBMISSION_MAX_TEXT_LINE"};
+inline constexpr KeySpec kMaxRecipients{"submission", "max_recipients",
+                                        "POSTERN_SUBMISSION_MAX_RECIPIENTS"};
+inline constexpr KeySpec kMaxMessageSize{"submission", "max_message_size",
+                                         "POSTERN_SUBMISSION_MAX_MESSAGE_SIZE"};
+inline constexpr KeySpec kMaxLocalPart{"submission", "max_local_part",
+                                       "POSTERN_SUBMISSION_MAX_LOCAL_PART"};
+inline constexpr KeySpec kMaxDomain{"submission", "max_domain", "POSTERN_SUBMISSION_MAX_DOMAIN"};
+inline constexpr KeySpec kMaxErrors{"submission", "max_errors", "POSTERN_SUBMISSION_MAX_ERRORS"};
+inline constexpr KeySpec kMaxAuthFailures{"submission", "max_auth_failures",
+                                          "POSTERN_SUBMISSION_MAX_AUTH_FAILURES"};
+inline constexpr KeySpec kUnauthenticatedCommandTimeout{
+    "submission", "unauthenticated_command_timeout",
+    "POSTERN_SUBMISSION_UNAUTHENTICATED_COMMAND_TIMEOUT"};
+inline constexpr KeySpec kCommandTimeout{"submission", "command_timeout",
+                                         "POSTERN_SUBMISSION_COMMAND_TIMEOUT"};
+inline constexpr KeySpec kDataBlockTimeout{"submission", "data_block_timeout",
+                                           "POSTERN_SUBMISSION_DATA_BLOCK_TIMEOUT"};
+inline constexpr KeySpec kBareLinePolicy{"submission", "bare_line_policy",
+                                         "POSTERN_SUBMISSION_BARE_LINE_POLICY"};
+
+inline constexpr KeySpec kStoreDir{"store", "dir", "POSTERN_STORE_DIR"};
+}  // namespace keys
+
+// Read by the CLI, not a setting: the config file path.
+inline constexpr std::string_view kConfigFileEnv = "POSTERN_CONFIG";
+
+// Every key above.
+[[nodiscard]] std::span<const KeySpec> all_keys();
+// The TOML sections ("tls", "log", "user", "submission", "store").
+[[nodiscard]] std::span<const std::string_view> all_sections();
+
+// The key of a TOML `section`/`key` pair, or nullptr.
+[[nodiscard]] const KeySpec* find_toml_key(std::string_view section, std::string_view key);
+// A known name close to `name` (edit distance at most 2) among `candidates`, or "".
+[[nodiscard]] std::string_view closest(std::string_view name,
+                                       std::span<const std::string_view> candidates);
+
+}  // namespace postern::config

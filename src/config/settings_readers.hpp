@@ -1,0 +1,46 @@
+#pragma once
+// Internal to config/: typed readers over Sources. Each returns the validated value (or the
+// default / nullopt when the setting is absent) and throws ConfigError naming the key as the
+// operator wrote it.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "config/sources.hpp"
+
+namespace postern::config {
+
+struct CountRange {
+  std::uint64_t min;
+  std::uint64_t max;
+  std::string floor_note;  // why the minimum, e.g. "(the minimum of RFC 5321 §4.5.3.1.4)"
+};
+
+// A TOML or environment string; nullopt when absent.
+[[nodiscard]] std::optional<RawValue> read_string(const Sources& s, const KeySpec& key);
+// A whole number in `range` (TOML integer, or decimal digits in the variable).
+[[nodiscard]] std::uint64_t read_count(const Sources& s, const KeySpec& key, std::uint64_t fallback,
+                                       const CountRange& range);
+// A byte count (TOML integer, or a size string such as "25MiB").
+[[nodiscard]] std::size_t read_size(const Sources& s, const KeySpec& key, std::size_t fallback,
+                                    std::uint64_t min, std::uint64_t max);
+// A positive duration up to `max` (TOML integer seconds, or "30s", "5m" …).
+[[nodiscard]] std::chrono::milliseconds read_duration(const Sources& s, const KeySpec& key,
+                                                      std::chrono::milliseconds fallback,
+                                                      std::chrono::milliseconds max);
+// One of `choices` (exact, lower case); nullopt when absent.
+[[nodiscard]] std::optional<std::string> read_choice(
+    const Sources& s, const KeySpec& key, std::initializer_list<std::string_view> choices);
+
+[[nodiscard]] std::filesystem::path require_non_empty(const RawValue& value);
+[[nodiscard]] std::filesystem::path require_regular_file(const RawValue& value);
+
+// The [user] section / POSTERN_USER … variables. Reads password files.
+[[nodiscard]] std::optional<EnvAccount> read_env_account(const Sources& s);
+
+}  // namespace postern::config

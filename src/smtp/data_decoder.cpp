@@ -1,0 +1,123 @@
+#include "smtp/data_decoder.hpp"
+
+#include <cstdlib>
+
+namespace postern::smtp {
+
+std::size_t DataDecoder::feed(std::string_view input) {
+  constexpr std::string_view kSpecial("\r\n\0", 3);
+  std::size_t i = 0;
+  while (i < input.size() && state_ != State::done) {
+    if (state_ == State::in_line) {
+      // Fast path: copy the run of ordinary octets up to the next CR, LF or NUL.
+      const std::size_t stop = std::min(input.find_first_of(kSpecial, i), input.size());
+      if (stop > i) text(input.substr(i, stop - i));
+      i = stop;
+      if (i == input.size()) break;
+    }
+    step(input[i++]);
+  }
+  return i;
+}
+
+DataDecoder::Verdict DataDecoder::verdict() const {
+  if (state_ != State::done) std::abort();  // REQUIRES: done()
+  if (bare_) return Verdict::bare_line_ending;
+  if (too_big_) return Verdict::too_big;
+  if (line_too_long_) return Verdict::line_too_long;
+  return Verdict::ok;
+}
+
+void DataDecoder::step(char c) {
+  switch (state_) {
+    case State::line_start:
+    case State::soft_line_start:
+      if (c == '.') {
+        state_ = state_ == State::line_start ? State::dot : State::soft_dot;
+        return;
+      }
+      break;
+    case State::dot:
+      if (c == '\r') {
+        state_ = State::dot_cr;
+        return;
+      }
+      [[fallthrough]];
+    case State::soft_dot:
+      // A lone "." before the line ends is content; before other octets it is stuffing.
+      if (c == '\r' || c == '\n') text(".");
+      break;
+    case State::dot_cr:
+      if (c == '\n') {
+        state_ = State::done;  // <CRLF>.<CRLF>
+        return;
+      }
+      text(".");
+      text("\r");
+      fail_bare();  // ".\r" not followed by LF: a bare CR
+      break;
+    case State::cr:
+      if (c == '\n') {
+        end_line();
+        state_ = State::line_start;
+        return;
+      }
+      text("\r");
+      fail_bare();
+      break;
+    case State::in_line:
+      break;
+    case State::done:
+      std::abort();  // feed() stops at done
+  }
+  state_ = State::in_line;
+  in_line(c);
+}
+
+void DataDecoder::in_line(char c) {
+  if (c == '\r') {
+    state_ = State::cr;
+  } else if (c == '\n') {
+    bare_lf();
+  } else {
+    if (c == '\0') fail_bare();
+    text(std::string_view(&c, 1));
+  }
+}
+
+void DataDecoder::bare_lf() {
+  // Never a line end that can start the end marker; under normalize it is stored as CRLF.
+  if (limits_.policy == BareLinePolicy::strict) fail_bare();
+  end_line();
+  state_ = State::soft_line_start;
+}
+
+void DataDecoder::text(std::string_view run) {
+  line_length_ += run.size();
+  if (line_length_ + 2 > limits_.max_text_line) {
+    line_too_long_ = true;
+    content_ = std::string();
+  }
+  emit(run);
+}
+
+void DataDecoder::end_line() {
+  line_length_ = 0;
+  emit("\r\n");
+}
+
+void DataDecoder::fail_bare() {
+  bare_ = true;
+  content_ = std::string();  // discard and release: nothing of it will be stored
+}
+
+void DataDecoder::emit(std::string_view bytes) {
+  size_ += bytes.size();
+  if (size_ > limits_.max_message_size && !too_big_) {
+    too_big_ = true;
+    content_ = std::string();
+  }
+  if (!failed()) content_.append(bytes);
+}
+
+}  // namespace postern::smtp

@@ -1,0 +1,166 @@
+// ServerSession core: the input loop, replies, protocol-error counting, actions and closing.
+// Command groups live in server_session_{greeting,auth,envelope,data}.cpp.
+#include "smtp/server_session.hpp"
+
+#include <cstdlib>
+#include <utility>
+
+#include "smtp/replies.hpp"
+
+namespace postern::smtp {
+
+ServerSession::ServerSession(SessionConfig config)
+    : config_(std::move(config)),
+      splitter_(config_.limits.max_command_line),
+      tls_(config_.tls_active) {}
+
+void ServerSession::on_connect() {
+  if (connected_) std::abort();  // REQUIRES: called once
+  connected_ = true;
+  reply(replies::greeting(config_.hostname));
+}
+
+void ServerSession::on_bytes(std::string_view bytes) {
+  if (!connected_) std::abort();  // REQUIRES: on_connect() first
+  if (closed_) return;
+  // Bytes that arrive between STARTTLS and the handshake are plaintext injection
+  // (CVE-2011-0411): never keep them.
+  if (awaiting_ == Awaiting::tls) return;
+  input_.append(bytes);
+  process_input();
+}
+
+void ServerSession::on_timeout() {
+  if (closed_) return;
+  reply(replies::timeout(config_.hostname));
+  close();
+}
+
+std::string ServerSession::take_output() { return std::exchange(output_, std::string()); }
+
+std::optional<Action> ServerSession::take_action() { return std::exchange(action_, std::nullopt); }
+
+std::chrono::milliseconds ServerSession::timeout() const {
+  // RFC 5321 §4.5.3.2: a DATA block timeout while reading the body; short before AUTH.
+  if (phase_ == Phase::data) return config_.limits.data_block;
+  return authenticated_ ? config_.limits.command : config_.limits.unauthenticated_command;
+}
+
+bool ServerSession::closed() const { return closed_; }
+bool ServerSession::tls_active() const { return tls_; }
+bool ServerSession::authenticated() const { return authenticated_; }
+const std::string& ServerSession::account() const { return account_; }
+
+// Processes buffered input one command at a time, until more bytes are needed, an action
+// waits for its result (pipelining, RFC 2920 §3.1), or the session ends.
+void ServerSession::process_input() {
+  std::size_t pos = 0;
+  while (!closed_ && awaiting_ == Awaiting::nothing && pos < input_.size()) {
+    const std::string_view rest = std::string_view(input_).substr(pos);
+    if (phase_ == Phase::data) {
+      pos += data_->feed(rest);
+      if (data_->done()) finish_data();
+      continue;
+    }
+    const LineSplitter::Result next = splitter_.next(rest);
+    pos += next.consumed;
+    if (next.kind == LineSplitter::Kind::need_more) break;
+    if (next.kind == LineSplitter::Kind::line) {
+      handle_line(next.line);
+      continue;
+    }
+    // A refused line also ends an AUTH exchange in progress.
+    phase_ = Phase::command;
+    protocol_error(next.kind == LineSplitter::Kind::too_long
+                       ? replies::command_too_long()
+                       : replies::bare_line_ending_in_command());
+  }
+  if (closed_ || discard_input_) {
+    input_.clear();
+    discard_input_ = false;
+  } else {
+    input_.erase(0, pos);
+  }
+}
+
+void ServerSession::handle_line(std::string_view line) {
+  if (phase_ == Phase::auth_response) {
+    handle_auth_response(line);
+    return;
+  }
+  dispatch(parse_command(line));
+}
+
+void ServerSession::dispatch(const Command& command) {
+  const std::string_view arg = command.argument;
+  switch (command.verb) {
+    case Verb::ehlo:
+      return handle_ehlo(arg, true);
+    case Verb::helo:
+      return handle_ehlo(arg, false);
+    case Verb::mail:
+      return handle_mail(arg);
+    case Verb::rcpt:
+      return handle_rcpt(arg);
+    case Verb::data:
+      return handle_data(arg);
+    case Verb::rset:
+      return handle_rset(arg);
+    case Verb::noop:
+      return reply(replies::ok());  // NOOP [SP String] (§4.1.1.9)
+    case Verb::quit:
+      return handle_quit(arg);
+    case Verb::help:
+      return reply(replies::help());
+    case Verb::vrfy:
+      return handle_vrfy(arg);
+    case Verb::expn:
+      return reply(replies::expn());  // §3.5.2: EXPN may be disabled
+    case Verb::starttls:
+      return handle_starttls(arg);
+    case Verb::auth:
+      return handle_auth(arg);
+    case Verb::http:
+      // A browser or a cross-protocol request: no point in reading more (smtp-checklist).
+      reply(replies::http_refused());
+      return close();
+    case Verb::unknown:
+      return protocol_error(replies::unknown_command());
+  }
+}
+
+void ServerSession::reply(const Reply& reply) { append_reply(output_, reply); }
+
+void ServerSession::protocol_error(const Reply& error) {
+  reply(error);
+  if (++errors_ >= config_.limits.max_errors) {
+    reply(replies::too_many_errors());
+    close();
+  }
+}
+
+void ServerSession::start_action(Action action, Awaiting awaiting) {
+  action_ = std::move(action);
+  awaiting_ = awaiting;
+}
+
+void ServerSession::await_result(Awaiting awaiting) {
+  if (awaiting_ != awaiting) std::abort();  // a result nobody asked for: a driver bug
+  awaiting_ = Awaiting::nothing;
+  action_.reset();
+}
+
+void ServerSession::reset_transaction() {
+  in_transaction_ = false;
+  envelope_ = Envelope{};
+}
+
+void ServerSession::close() {
+  closed_ = true;
+  phase_ = Phase::command;
+  data_.reset();
+  awaiting_ = Awaiting::nothing;
+  action_ = CloseConnection{};
+}
+
+}  // namespace postern::smtp

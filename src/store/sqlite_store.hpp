@@ -1,0 +1,45 @@
+#pragma once
+// store::SqliteStore — the embedded backend: one file, <data_dir>/queue.db, in WAL mode with
+// synchronous=FULL. Writes go through one writer thread (group commit, SqliteWriter); reads
+// use a pool of read connections (SqliteReaders). Format and protocol: docs/store-format.md.
+
+#include <memory>
+
+#include "store/data_dir.hpp"
+#include "store/sqlite_readers.hpp"
+#include "store/sqlite_writer.hpp"
+#include "store/store.hpp"
+
+namespace postern::store {
+
+class SqliteStore final : public Store {
+ public:
+  // Locks and opens the data directory, configures the connection, migrates the schema and
+  // clears stale leases (start-up clean-up), then starts the writer.
+  [[nodiscard]] static core::Result<std::unique_ptr<SqliteStore>> open(
+      const StoreOptions& options);
+
+  // Drains every queued write (each `done` is called) and joins the writer.
+  ~SqliteStore() override;
+
+  void async_commit(NewMessage message, std::function<void(core::Status)> done) override;
+  core::Result<MessageRecord> load_message(const std::string& queue_id) override;
+  core::Result<std::vector<MessageRecord>> list_messages(std::size_t limit) override;
+  void async_lease_due(
+      LeaseRequest request,
+      std::function<void(core::Result<std::vector<LeasedRecipient>>)> done) override;
+  void async_record_outcomes(std::vector<RecipientOutcome> outcomes,
+                             std::function<void(core::Status)> done) override;
+  core::Status health() const override;
+  StoreStats stats() const override;
+
+ private:
+  SqliteStore(DirLock lock, std::unique_ptr<SqliteWriter> writer,
+              std::unique_ptr<SqliteReaders> readers);
+
+  DirLock lock_;                             // released last
+  std::unique_ptr<SqliteWriter> writer_;
+  std::unique_ptr<SqliteReaders> readers_;   // closed before the writer's connection
+};
+
+}  // namespace postern::store

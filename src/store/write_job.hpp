@@ -1,0 +1,68 @@
+#pragma once
+// A write request as the writer thread sees it. The writer applies every queued job inside one
+// transaction, each in its own SAVEPOINT, commits once, then calls finish() on each.
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/result.hpp"
+#include "store/sqlite_db.hpp"
+#include "store/store.hpp"
+
+namespace postern::store {
+
+// The prepared statements of the write connection (see sqlite_writer.cpp for the SQL).
+struct WriterStatements {
+  sqlite3* db = nullptr;  // the write connection, for sqlite3_last_insert_rowid / changes
+  Stmt begin, commit, rollback;
+  Stmt savepoint, release, rollback_to;
+  Stmt insert_message, insert_recipient;
+  Stmt select_due, set_lease;
+  Stmt record_outcome, recipient_exists;
+
+  [[nodiscard]] int prepare(sqlite3* db);
+};
+
+// What apply() made of its part of the transaction.
+struct JobResult {
+  core::Status status;  // empty: the job's changes stay in the batch
+  bool fatal = false;   // the connection can no longer be trusted: abort the batch, stop
+
+  static JobResult ok() { return {}; }
+  static JobResult rejected(core::Errc errc) { return {make_error_code(errc), false}; }
+  static JobResult sqlite_failure(int extended_rc);
+};
+
+class WriteJob {
+ public:
+  virtual ~WriteJob() = default;
+
+  // Runs inside the batch transaction, within this job's savepoint. On a non-fatal failure the
+  // writer rolls back to the savepoint. May run more than once (the writer re-runs a batch if
+  // SQLite rolled the whole transaction back), so it must start from scratch each time.
+  [[nodiscard]] virtual JobResult apply(WriterStatements& stmts) = 0;
+
+  // Called exactly once on the writer thread, after the batch committed (status empty) or
+  // failed. Only then may the caller learn its result.
+  virtual void finish(core::Status status) = 0;
+
+  // Messages this job adds to the queue, for StoreStats.
+  [[nodiscard]] virtual std::uint64_t messages() const { return 0; }
+};
+
+[[nodiscard]] std::unique_ptr<WriteJob> make_commit_job(
+    NewMessage message, std::function<void(core::Status)> done);
+
+[[nodiscard]] std::unique_ptr<WriteJob> make_lease_job(
+    LeaseRequest request,
+    std::function<void(core::Result<std::vector<LeasedRecipient>>)> done);
+
+[[nodiscard]] std::unique_ptr<WriteJob> make_outcomes_job(
+    std::vector<RecipientOutcome> outcomes, std::function<void(core::Status)> done);
+
+}  // namespace postern::store

@@ -1,0 +1,134 @@
+// Opening, reopening, the data directory lock, the schema, and start-up clean-up.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <string>
+
+#include "core/error.hpp"
+#include "store/store.hpp"
+#include "store_test_support.hpp"
+
+namespace postern::store {
+namespace {
+
+using testing::binary_content;
+using testing::commit;
+using testing::make_message;
+using testing::must_open;
+using testing::options_for;
+using testing::TempDir;
+
+std::string query_text(const std::filesystem::path& db_path, const char* sql) {
+  sqlite3* db = nullptr;
+  sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr);
+  std::string out;
+  if (sqlite3_step(stmt) == SQLITE_ROW) {
+    const auto* text = sqlite3_column_text(stmt, 0);
+    out = text ? reinterpret_cast<const char*>(text) : "";
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return out;
+}
+
+TEST(StoreLifecycle, ReopenedStoreHasEverything) {
+  TempDir dir;
+  {
+    auto store = must_open(options_for(dir));
+    for (int i = 0; i < 30; ++i) {
+      ASSERT_FALSE(commit(*store, make_message("R" + std::to_string(i),
+                                               binary_content(3000 + i, i), {"x@y", "z@y"})));
+    }
+  }
+  auto store = must_open(options_for(dir));
+  auto all = store->list_messages(100);
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 30u);
+  for (int i = 0; i < 30; ++i) {
+    auto m = store->load_message("R" + std::to_string(i));
+    ASSERT_TRUE(m.ok());
+    EXPECT_EQ(m->content, binary_content(3000 + i, i));
+    EXPECT_EQ(m->recipients.size(), 2u);
+  }
+  EXPECT_EQ(store->stats().transactions, 0u);  // counters belong to the Store object
+}
+
+TEST(StoreLifecycle, FileIsWalVersionedAndPrivate) {
+  TempDir dir;
+  auto store = must_open(options_for(dir));
+  const auto db_path = dir.data_dir() / "queue.db";
+  EXPECT_EQ(query_text(db_path, "PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(query_text(db_path, "PRAGMA user_version"), "1");
+  struct stat st{};
+  ASSERT_EQ(::stat(dir.data_dir().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  ASSERT_EQ(::stat(db_path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0077, 0u);
+}
+
+TEST(StoreLifecycle, SecondOpenOfTheSameDirectoryIsRefused) {
+  TempDir dir;
+  auto first = must_open(options_for(dir));
+  auto second = open_store(options_for(dir));
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error(), std::errc::device_or_resource_busy);
+  first.reset();
+  EXPECT_TRUE(open_store(options_for(dir)).ok());
+}
+
+TEST(StoreLifecycle, ForeignOrNewerDatabasesAreRefused) {
+  struct Case {
+    const char* name;
+    const char* sql;
+  };
+  const Case cases[] = {
+      {"newer-schema", "PRAGMA user_version = 2"},
+      {"someone-elses-tables", "CREATE TABLE t (x)"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    TempDir dir;
+    std::filesystem::create_directory(dir.data_dir());
+    EXPECT_EQ(query_text(dir.data_dir() / "queue.db", c.sql), "");
+    auto store = open_store(options_for(dir));
+    ASSERT_FALSE(store.ok());
+    EXPECT_EQ(store.error(), std::errc::not_supported);
+  }
+}
+
+TEST(StoreLifecycle, MissingParentDirectoryIsAnError) {
+  TempDir dir;
+  StoreOptions options;
+  options.data_dir = dir.path() / "no" / "such";
+  auto store = open_store(options);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error(), std::errc::no_such_file_or_directory);
+}
+
+// A lease taken by a process that then dies is cleared when the store opens again, so the
+// recipient is due at once instead of waiting for the lease to expire.
+TEST(StoreLifecycle, StartupClearsStaleLeases) {
+  constexpr std::uint64_t kNow = 1'800'000'000'000;
+  constexpr std::uint64_t kHour = 3'600'000;
+  TempDir dir;
+  {
+    auto store = must_open(options_for(dir));
+    ASSERT_FALSE(commit(*store, make_message("M", "x", {"a@x", "b@x"})));
+    auto leased = testing::lease(*store, {"dead-node", kNow, kHour, 10});
+    ASSERT_TRUE(leased.ok());
+    EXPECT_EQ(leased->size(), 2u);
+    EXPECT_TRUE(testing::lease(*store, {"other", kNow, kHour, 10})->empty());
+  }
+  auto store = must_open(options_for(dir));
+  auto again = testing::lease(*store, {"new-node", kNow, kHour, 10});
+  ASSERT_TRUE(again.ok());
+  ASSERT_EQ(again->size(), 2u);
+  EXPECT_EQ((*again)[0].attempts, 0);  // an unknown outcome is not counted as an attempt
+}
+
+}  // namespace
+}  // namespace postern::store
