@@ -26,7 +26,7 @@ struct Fixture {
   std::atomic<std::uint64_t> sequence{0};
   std::string content;
 };
-Fixture* g_fixture = nullptr;
+std::unique_ptr<Fixture> g_fixture;  // lives from setup() to teardown()
 
 // 2 KiB of header and 76-octet CRLF lines, as a small transactional mail would be.
 std::string message_2k() {
@@ -41,7 +41,7 @@ void setup(const benchmark::State&) {
   std::string pattern =
       (base ? std::filesystem::path(base) : std::filesystem::temp_directory_path()) /
       "postern-bench-XXXXXX";
-  g_fixture = new Fixture;  // NOLINT: lives from Setup to Teardown, a C-style callback pair
+  g_fixture = std::make_unique<Fixture>();
   g_fixture->dir = ::mkdtemp(pattern.data());
   StoreOptions options;
   options.data_dir = g_fixture->dir / "data";
@@ -54,8 +54,7 @@ void setup(const benchmark::State&) {
 void teardown(const benchmark::State&) {
   g_fixture->store.reset();
   std::filesystem::remove_all(g_fixture->dir);
-  delete g_fixture;  // NOLINT
-  g_fixture = nullptr;
+  g_fixture.reset();
 }
 
 NewMessage next_message(Fixture& f) {

@@ -14,6 +14,7 @@ build_pkgs=(
 test_pkgs=(
   clang-14 libclang-rt-14-dev          # libFuzzer targets
   python3 python3-aiosmtpd swaks openssl sqlite3
+  libnet-ssleay-perl                   # swaks speaks TLS through it
   postfix sasl2-bin libsasl2-modules   # reference peer for benchmarks and as an upstream
 )
 

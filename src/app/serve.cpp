@@ -46,6 +46,7 @@ void drain(server::ConnectionContext& connections) {
 
 int run_serve(const config::Config& config) {
   telemetry::Logger log = make_logger(config);
+  for (const auto& warning : config.warnings) log.warn("config_warning", {{"warning", warning}});
   auto parts = start_parts(config, log);
   if (!parts) return 1;
 

@@ -116,9 +116,9 @@ telemetry::Logger make_logger(const config::Config& config) {
 std::optional<Parts> start_parts(const config::Config& config, const telemetry::Logger& log) {
   if (!prepare_data_dir(config, log)) return std::nullopt;
   Parts parts;
-  auto store = store::open_store(store::StoreOptions{.data_dir = config.data_dir});
+  auto store = store::open_store(store::StoreOptions{.data_dir = config.store.dir});
   if (!store) {
-    log.error("store_failed", {{"path", config.data_dir.string()},
+    log.error("store_failed", {{"path", config.store.dir.string()},
                                {"error", store.error().message()}});
     return std::nullopt;
   }

@@ -21,7 +21,9 @@ void add_config_command(CLI::App& app, Options& options) {
       "check", "Validate the configuration; print it with secrets redacted");
   check->callback([&options] {
     options.run = [&options] {
-      std::cout << config::render_toml(options.load());
+      const config::Config config = options.load();
+      for (const auto& warning : config.warnings) std::cerr << "config warning: " << warning << "\n";
+      std::cout << config::render_toml(config);
       return 0;
     };
   });

@@ -89,7 +89,7 @@ struct SubmissionSettings {
 
 struct StoreSettings {
   // The embedded store's directory (queue.db, its WAL, queue.lock): store::StoreOptions::
-  // data_dir. Default: <data_dir>/queue. Created by the store if missing (its parent must
+  // data_dir. Default: <data_dir>. Created by the store if missing (its parent must
   // exist).
   std::filesystem::path dir;
   friend bool operator==(const StoreSettings&, const StoreSettings&) = default;
@@ -105,6 +105,9 @@ struct Config {
   std::optional<EnvAccount> env_account;
   SubmissionSettings submission;
   StoreSettings store;
+  // Problems that do not stop the start, e.g. "POSTERN_LISTN: unknown variable, ignored (did
+  // you mean POSTERN_LISTEN?)". `serve` logs each one; `config check` prints them.
+  std::vector<std::string> warnings;
   friend bool operator==(const Config&, const Config&) = default;
 };
 

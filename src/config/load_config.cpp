@@ -123,8 +123,11 @@ std::map<std::string, RawValue> collect(const toml::table& root) {
   return out;
 }
 
-// Every POSTERN_* variable must be one Postern knows: a typo must not pass silently.
-void check_environment(const Environment& env, const std::map<std::string, RawValue>& file) {
+// Every POSTERN_* variable should be one Postern knows: a typo must not pass silently. It is a
+// warning, not an error: platforms and wrappers set variables of their own with our prefix.
+std::vector<std::string> check_environment(const Environment& env,
+                                           const std::map<std::string, RawValue>& file) {
+  std::vector<std::string> warnings;
   std::vector<std::string_view> known{kConfigFileEnv};
   for (const KeySpec& k : all_keys()) {
     if (!k.env.empty()) known.push_back(k.env);
@@ -137,17 +140,21 @@ void check_environment(const Environment& env, const std::map<std::string, RawVa
     if (!name.starts_with("POSTERN_")) continue;
     if (std::find(known.begin(), known.end(), name) != known.end()) continue;
     const std::string_view guess = closest(name, known);
-    fail(printable(name), guess.empty()
-                              ? "unknown variable"
-                              : "unknown variable (did you mean " + std::string(guess) + "?)");
+    warnings.push_back(printable(name) + ": " +
+                       (guess.empty() ? "unknown variable, ignored"
+                                      : "unknown variable, ignored (did you mean " +
+                                            std::string(guess) + "?)"));
   }
+  return warnings;
 }
 
 Config load(const toml::table& root, const LoadInput& input) {
   auto file_values = collect(root);
-  check_environment(input.env, file_values);
+  auto warnings = check_environment(input.env, file_values);
   const Sources sources(input.env, std::move(file_values));
-  return build_config(sources, input);
+  Config config = build_config(sources, input);
+  config.warnings = std::move(warnings);
+  return config;
 }
 
 toml::table parse_toml(std::string_view text, std::string_view source_name) {

@@ -88,7 +88,7 @@ Config build_config(const Sources& sources, const LoadInput& input) {
   read_tls(sources, config.tls);
   config.env_account = read_env_account(sources);
   read_submission(sources, config.submission);
-  config.store.dir = config.data_dir / "queue";
+  config.store.dir = config.data_dir;
   if (auto dir = read_string(sources, kStoreDir)) config.store.dir = require_non_empty(*dir);
   return config;
 }

@@ -1,5 +1,7 @@
 #include "config/value_parsers.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <array>
 #include <limits>
@@ -131,6 +133,17 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text, s
   return Ms(static_cast<Ms::rep>(total));
 }
 
+namespace {
+// A listener binds an address, not a name: resolving would make the bound address depend on DNS.
+bool is_listen_host(std::string_view host) {
+  if (host == "localhost") return true;
+  const std::string text(host);
+  unsigned char buffer[sizeof(in6_addr)];
+  return ::inet_pton(AF_INET, text.c_str(), buffer) == 1 ||
+         ::inet_pton(AF_INET6, text.c_str(), buffer) == 1;
+}
+}  // namespace
+
 std::optional<ListenAddress> parse_listen(std::string_view text, std::string& why) {
   why = "must be host:port (IPv6 in brackets: [::1]:587)";
   const std::size_t colon = text.rfind(':');
@@ -149,10 +162,15 @@ std::optional<ListenAddress> parse_listen(std::string_view text, std::string& wh
       })) {
     return std::nullopt;
   }
+  if (!is_listen_host(host)) {
+    why = "host must be an IP address or localhost";
+    return std::nullopt;
+  }
   std::string ignored;
   const auto port = parse_uint(port_text, ignored);
-  if (!port || *port < 1 || *port > 65535) {
-    why = "port must be 1-65535";
+  // Port 0 asks the kernel for a free port; the bound address is logged ("listening").
+  if (!port || *port > 65535) {
+    why = "port must be 0-65535";
     return std::nullopt;
   }
   return ListenAddress{std::string(host), static_cast<std::uint16_t>(*port)};

@@ -1,5 +1,6 @@
 #include "smtp/data_decoder.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace postern::smtp {

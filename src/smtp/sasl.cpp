@@ -1,6 +1,7 @@
 #include "smtp/sasl.hpp"
 
 #include <cstdlib>
+#include <utility>
 
 #include "core/base64.hpp"
 #include "smtp/replies.hpp"

@@ -106,7 +106,8 @@ class Store {
   //    the store refuses every later commit with store_unavailable until restarted;
   //  - core::Errc::store_unavailable: see above.
   //  - core::Errc::already_exists: the queue id is taken; invalid_argument: no recipient or no
-  //    queue id. Nothing was stored.
+  //    queue id; timed_out: another process held the database's write lock (SMTP 451 4.3.0).
+  //    Nothing was stored.
   // Concurrent calls are batched into one transaction and one fsync (group commit).
   // `done` runs on the writer thread: it must be short and must not throw (post work away).
   virtual void async_commit(NewMessage message, std::function<void(core::Status)> done) = 0;

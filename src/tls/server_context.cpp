@@ -15,7 +15,12 @@ using ContextPtr = std::shared_ptr<boost::asio::ssl::context>;
 int no_passphrase(char*, int, int, void*) { return 0; }
 
 core::Status configure_protocol(SSL_CTX* ctx, std::string* why) {
-  SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+  // IGNORE_UNEXPECTED_EOF: most SMTP clients close after QUIT without close_notify; that is
+  // the end of the session, not a truncation attack (the SMTP dialog frames its own data).
+  SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
+                               SSL_OP_IGNORE_UNEXPECTED_EOF);
+  // Idle sessions give their record buffers back: thousands of idle TLS clients are normal.
+  SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
   if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1 ||
       SSL_CTX_set_cipher_list(ctx, kIntermediateCiphers) != 1 ||
       SSL_CTX_set1_groups_list(ctx, kGroups) != 1) {

@@ -1,3 +1,4 @@
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -24,7 +25,7 @@ TEST(LoadConfig, Defaults) {
   EXPECT_EQ(c.submission, SubmissionSettings{});
   EXPECT_EQ(c.submission.max_recipients, 100u);
   EXPECT_EQ(c.submission.command_timeout, 5min);
-  EXPECT_EQ(c.store.dir, std::filesystem::path("./var/postern") / "queue");
+  EXPECT_EQ(c.store.dir, std::filesystem::path("./var/postern"));
 }
 
 TEST(LoadConfig, LogFormatDefaultFollowsTheTerminal) {
@@ -35,7 +36,7 @@ TEST(LoadConfig, LogFormatDefaultFollowsTheTerminal) {
 
 TEST(LoadConfig, StoreDirFollowsDataDir) {
   const Config c = load_config(input({{"POSTERN_DATA_DIR", "/srv/postern"}}));
-  EXPECT_EQ(c.store.dir, "/srv/postern/queue");
+  EXPECT_EQ(c.store.dir, "/srv/postern");
 }
 
 TEST(LoadConfig, EveryKeyFromToml) {
@@ -185,6 +186,17 @@ senders = "*"
   const Config c2 = load_config_from_string(
       toml, input({{"POSTERN_APP_SECRET", "pw"}, {"POSTERN_PASSWORD", "env-pw"}}));
   EXPECT_EQ(c2.env_account->password, "env-pw");
+}
+
+TEST(LoadConfig, UnknownVariablesAreWarningsNamingTheClosestKey) {
+  const Config c = load_config_from_string(
+      "", input({{"POSTERN_LISTN", "x"}, {"POSTERN_SUBMISSION_MAX_RECIPENTS", "5"}}));
+  EXPECT_THAT(c.warnings,
+              ::testing::UnorderedElementsAre(
+                  "POSTERN_LISTN: unknown variable, ignored (did you mean POSTERN_LISTEN?)",
+                  "POSTERN_SUBMISSION_MAX_RECIPENTS: unknown variable, ignored (did you mean "
+                  "POSTERN_SUBMISSION_MAX_RECIPIENTS?)"));
+  EXPECT_EQ(c.submission.max_recipients, 100u);  // the misspelt value was not used
 }
 
 TEST(LoadConfig, ConfigFileIsNotRequiredToExistWhenNotNamed) {

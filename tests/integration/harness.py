@@ -127,6 +127,16 @@ def log_message(entry):
     return None
 
 
+class ServerExited(RuntimeError):
+    pass
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 class Server:
     """One `postern serve` process on a data dir (fresh temp dir unless given)."""
 
@@ -142,13 +152,18 @@ class Server:
         self._listening = threading.Event()
         self._reader = None
         self.runs = 0
+        # The contract is POSTERN_LISTEN=127.0.0.1:0 (actual port logged). If this build
+        # refuses port 0, fall back to a free port we pick, and remember it (test_smtplib's
+        # test_listen_port_zero reports the deviation).
+        self.listen = "127.0.0.1:0"
+        self.port_zero_refused = False
 
     # environment of the child
     def env(self):
         env = {k: v for k, v in os.environ.items() if not k.startswith("POSTERN_")}
         env.update({
             "POSTERN_DATA_DIR": str(self.data_dir),
-            "POSTERN_LISTEN": "127.0.0.1:0",
+            "POSTERN_LISTEN": self.listen,
             "POSTERN_USER": USER,
             "POSTERN_PASSWORD": PASSWORD,
             "POSTERN_USER_SENDERS": SENDERS,
@@ -158,6 +173,17 @@ class Server:
         return env
 
     def start(self):
+        try:
+            return self._start()
+        except ServerExited as exc:
+            if not (self.listen.endswith(":0") and "POSTERN_LISTEN" in str(exc)
+                    and "POSTERN_LISTEN" not in self.extra_env):
+                raise
+        self.port_zero_refused = True
+        self.listen = f"127.0.0.1:{free_port()}"
+        return self._start()
+
+    def _start(self):
         assert self.proc is None or self.proc.poll() is not None, "already running"
         self._listening.clear()
         self.host = self.port = None
@@ -170,7 +196,7 @@ class Server:
         while not self._listening.wait(0.02):
             if self.proc.poll() is not None:
                 self._reader.join(5)
-                raise RuntimeError(f"postern serve exited with {self.proc.returncode} before "
+                raise ServerExited(f"postern serve exited with {self.proc.returncode} before "
                                    f"listening; stderr:\n{self.log_text()[-4000:]}")
             if time.monotonic() > deadline:
                 self.kill9()

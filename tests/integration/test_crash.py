@@ -124,9 +124,10 @@ class CrashTest(h.unittest.TestCase):
         stored = {m["queue_id"]: m for m in store.all_messages()}
 
         # 1. Every 250 is in the store, intact, with all its recipients.
+        lost = sorted(qid for qid in submitter.accepted if qid not in stored)
+        self.assertEqual(lost, [], f"{len(lost)} acknowledged messages lost ({info})")
         for qid, token in submitter.accepted.items():
             with self.subTest(accepted=qid):
-                self.assertIn(qid, stored, f"acknowledged message lost ({info})")
                 msg, rcpts = submitter.attempts[token]
                 h.check_stored(stored[qid]["content"], msg)
                 self.assertEqual([r["address"] for r in stored[qid]["recipients"]], rcpts)

@@ -13,16 +13,16 @@ import harness as h
 DIALOG_DIR = h.REPO / "tests" / "dialogs"
 DIALOG_ENV = {"POSTERN_HOSTNAME": "postern.test",
               "POSTERN_SUBMISSION_MAX_MESSAGE_SIZE": "10240"}
-_ESCAPES = re.compile(rb"\\(x[0-9A-Fa-f]{2}|[rnt0\\])")
+_ESCAPES = re.compile(rb"\\(x[0-9A-Fa-f]{2}|[rnt\\])")
 
 
 def unescape(text):
-    """`C~` payload: \\r \\n \\t \\0 \\\\ \\xHH escapes, everything else literal."""
+    """`C~` payload: \\r \\n \\t \\\\ \\xHH escapes, everything else literal."""
     def repl(m):
         e = m.group(1)
         if e[:1] == b"x":
             return bytes([int(e[1:], 16)])
-        return {b"r": b"\r", b"n": b"\n", b"t": b"\t", b"0": b"\0", b"\\": b"\\"}[e]
+        return {b"r": b"\r", b"n": b"\n", b"t": b"\t", b"\\": b"\\"}[e]
     return _ESCAPES.sub(repl, text)
 
 
@@ -73,8 +73,11 @@ class DialogTest(h.ServerTestCase):
         client = h.RawClient(self.server.host, self.server.port, source=source)
         self.addCleanup(client.close)
         outgoing = b""
+        closed = False
         for kind, arg, number in steps:
             where = f"{path.name}:{number}"
+            self.assertFalse(closed and kind in ("send", "expect", "expect_re", "tls"),
+                             f"{where}: step after ! closed")
             if kind == "send":
                 outgoing += arg
                 continue
@@ -86,7 +89,7 @@ class DialogTest(h.ServerTestCase):
                 self.assertEqual(got, arg, where)
             elif kind == "expect_re":
                 got = self.next_line(client, where)
-                self.assertRegex(got, arg, where)
+                self.assertIsNotNone(re.fullmatch(arg, got), f"{where}: {got!r} !~ {arg!r}")
             elif kind == "tls":
                 self.assertEqual(client.buf, b"", f"{where}: plaintext after the 220")
                 client.wrap_tls()
@@ -95,8 +98,11 @@ class DialogTest(h.ServerTestCase):
                 client.buf = b""
                 self.assertEqual(extra, b"", f"{where}: unexpected bytes before close")
                 self.assertTrue(client.closed_by_server(15), f"{where}: connection still open")
+                closed = True
         if outgoing:
             client.send(outgoing)
+        if not closed:  # no reply may be left unmatched
+            self.assertEqual(client.pending(0.5), b"", f"{path.name}: unmatched reply bytes")
 
     def next_line(self, client, where):
         try:

@@ -154,6 +154,16 @@ class SmtplibTest(h.ServerTestCase):
 
 class LifecycleTest(h.unittest.TestCase):
 
+    def test_listen_port_zero(self):
+        """Contract: POSTERN_LISTEN=127.0.0.1:0 binds an ephemeral port and logs it."""
+        server = h.Server(extra_env={"POSTERN_LISTEN": "127.0.0.1:0"})
+        self.addCleanup(server.cleanup)
+        server.start()
+        self.assertEqual(server.host, "127.0.0.1")
+        self.assertNotEqual(server.port, 0)
+        with h.smtp_session(server) as smtp:
+            self.assertEqual(smtp.noop()[0], 250)
+
     def test_sigterm_exits_zero_and_messages_survive_restart(self):
         server = h.Server()
         self.addCleanup(server.cleanup)
@@ -171,7 +181,7 @@ class LifecycleTest(h.unittest.TestCase):
     def test_users_cli(self):
         server = h.Server()
         self.addCleanup(server.cleanup)
-        env = server.env()
+        env = {k: v for k, v in server.env().items() if k != "POSTERN_LISTEN"}  # not needed
         rc, out, err = h.run_tool([h.postern_bin(), "users", "add", "bob", "--senders",
                                    "bob@example.net"], b"bob-secret-pw", env=env)
         self.assertEqual(rc, 0, err)

@@ -3,6 +3,7 @@
 #include <regex>
 #include <sstream>
 #include <stdexcept>
+#include <utility>
 
 #include "core/ids.hpp"
 #include "smtp/replies.hpp"

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -36,6 +37,14 @@ std::string read_file(const fs::path& path) {
   return text.str();
 }
 
+constexpr const char* kFeedNames[] = {"as_written", "byte_by_byte", "coalesced"};
+
+}  // namespace
+
+void PrintTo(Feed feed, std::ostream* os) { *os << kFeedNames[static_cast<int>(feed)]; }
+
+namespace {
+
 class DialogTest : public ::testing::TestWithParam<std::tuple<std::string, Feed>> {};
 
 TEST_P(DialogTest, Replays) {
@@ -52,8 +61,7 @@ std::string test_name(const ::testing::TestParamInfo<DialogTest::ParamType>& inf
   std::replace_if(
       name.begin(), name.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); },
       '_');
-  constexpr const char* kFeeds[] = {"as_written", "byte_by_byte", "coalesced"};
-  return name + "_" + kFeeds[static_cast<int>(std::get<1>(info.param))];
+  return name + "_" + kFeedNames[static_cast<int>(std::get<1>(info.param))];
 }
 
 INSTANTIATE_TEST_SUITE_P(Dialogs, DialogTest,
