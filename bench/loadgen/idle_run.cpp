@@ -7,6 +7,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -53,10 +54,12 @@ void report_established(IdleShared& shared) {
 }
 
 asio::awaitable<void> hold(std::shared_ptr<ClientSession> session, IdleThread& thread) {
-  if (!thread.released) {
-    co_await thread.release.async_wait(asio::as_tuple(asio::use_awaitable));
+  error_code ec;  // operation_aborted when released
+  while (!thread.released) {
+    co_await thread.release.async_wait(asio::redirect_error(asio::use_awaitable, ec));
   }
-  if (co_await session->async_noop()) {
+  const bool alive = co_await session->async_noop();
+  if (alive) {
     ++thread.alive;
     co_await session->async_quit();
   }

@@ -36,8 +36,8 @@ def per_message_ms(cpu_s, messages):
 
 def main_table(rows):
     out = ["| server | load | accepted / total | msg/s | p50 ms | p99 ms | server CPU ms/msg "
-           "(load / incl. drain) | peak memory MiB | anon MiB | procs | refused | errors |",
-           "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+           "(load / incl. drain) | peak memory MiB | anon MiB | procs | refused | errors | load avg |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         if r["workload"] == "idle":
             continue
@@ -50,7 +50,8 @@ def main_table(rows):
             f" S={load['size']}) | {load['messages']:,} / {load['total']:,} | "
             f"{fmt(load['messages_per_s'])} | {fmt(load['p50_ms'], 2)} | {fmt(load['p99_ms'], 2)} | "
             f"{cpu} | {fmt(peak_memory_mib(r))} | {fmt(mib(proc.get('peak_anon_kib')))} | "
-            f"{proc.get('peak_procs', '–')} | {load['refused']} | {errors} |")
+            f"{proc.get('peak_procs', '–')} | {load['refused']} | {errors} | "
+            f"{fmt(r.get('loadavg_before'))} |")
     return out
 
 

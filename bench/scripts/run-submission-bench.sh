@@ -104,7 +104,9 @@ run_load() {
   local server=$1 name=$2 port=$3 pid=$4 spec c k s n
   spec=${!name}
   read -r c k s n <<<"$spec"
-  log "$server $name: C=$c K=$k S=$s N=$n"
+  local loadavg
+  loadavg=$(cut -d' ' -f1 /proc/loadavg)
+  log "$server $name: C=$c K=$k S=$s N=$n (load average $loadavg)"
   "$SCRIPTS/proc_sampler.py" --pid "$pid" >"$TMP/sample.json" &
   local sampler=$!
   PIDS+=("$sampler")
@@ -118,10 +120,11 @@ run_load() {
   wait "$sampler" 2>/dev/null || true
   forget_pid "$sampler"
   [[ -s $TMP/load.json ]] || { cat "$TMP/load.err" >&2; die "load generator printed nothing"; }
-  python3 - "$server" "$name" "$TMP/load.json" "$TMP/sample.json" >>"$RESULTS" <<'PY'
+  python3 - "$server" "$name" "$TMP/load.json" "$TMP/sample.json" "$loadavg" >>"$RESULTS" <<'PY'
 import json, sys
-server, name, load, sample = sys.argv[1:5]
-line = {"server": server, "workload": name, "load": json.load(open(load))}
+server, name, load, sample, loadavg = sys.argv[1:6]
+line = {"server": server, "workload": name, "loadavg_before": float(loadavg),
+        "load": json.load(open(load))}
 try:
     line["proc"] = json.load(open(sample))
 except (OSError, ValueError):

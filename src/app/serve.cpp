@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "app/startup.hpp"
+#include "delivery/scheduler.hpp"
 #include "server/submission_server.hpp"
 #include "telemetry/metrics.hpp"
 
@@ -50,6 +51,17 @@ int run_serve(const config::Config& config) {
   auto parts = start_parts(config, log);
   if (!parts) return 1;
 
+  std::unique_ptr<delivery::Scheduler> scheduler;
+  try {
+    scheduler = std::make_unique<delivery::Scheduler>(*parts->store, scheduler_options(config),
+                                                      log.with({{"part", "delivery"}}),
+                                                      telemetry::default_registry());
+  } catch (const std::exception& e) {
+    log.error("delivery_failed", {{"error", e.what()}});
+    return 1;
+  }
+  log_delivery_mode(config, log);
+
   server::IoPool pool(config.io_threads);
   asio::thread_pool blocking(2);
   server::AuthThrottle throttle;
@@ -65,6 +77,7 @@ int run_serve(const config::Config& config) {
   connections.metrics = &metrics;
   connections.blocking = &blocking;
   connections.throttle = &throttle;
+  connections.on_accepted = [&scheduler] { scheduler->notify(); };
 
   std::unique_ptr<server::SubmissionServer> listener;
   try {
@@ -80,6 +93,7 @@ int run_serve(const config::Config& config) {
   const auto bound = listener->local_endpoint();
   listener->start();
   pool.start();
+  scheduler->start();
   log.info("listening", {{"address", format_endpoint(bound)}, {"threads", config.io_threads}});
 
   stop_signal.wait();
@@ -89,6 +103,7 @@ int run_serve(const config::Config& config) {
   pool.stop();
   pool.join();
   blocking.join();
+  scheduler->stop(kDrainBound);  // transactions in flight finish; the rest waits in the queue
   parts->store.reset();  // the writer finishes every commit it was given
   log.info("stopped");
   return 0;

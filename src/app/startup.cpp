@@ -1,6 +1,7 @@
 #include "app/startup.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -153,6 +154,38 @@ smtp::SessionConfig session_config(const config::Config& config) {
                                  ? smtp::BareLinePolicy::normalize
                                  : smtp::BareLinePolicy::strict;
   return session;
+}
+
+delivery::SchedulerOptions scheduler_options(const config::Config& config) {
+  delivery::SchedulerOptions options;
+  if (config.upstream) {
+    options.profile = config.upstream->profile;
+    options.username = config.upstream->user;
+    options.password = config.upstream->password;
+    options.ca_file = config.upstream->ca_file;
+  }
+  options.retry = config.delivery.retry;
+  options.hostname = config.hostname;
+  options.node_id = config.hostname + ":" + std::to_string(::getpid());
+  options.capture_limit = config.delivery.capture_limit;
+  options.lease_time = config.delivery.lease_time;
+  options.poll_interval = config.delivery.poll_interval;
+  return options;
+}
+
+void log_delivery_mode(const config::Config& config, const telemetry::Logger& log) {
+  if (config.capture_mode()) {
+    log.warn("capture_mode",
+             {{"note", "no provider configured: accepted mail is kept in the local capture "
+                       "mailbox (postern capture ls) and nothing leaves this machine"}});
+    return;
+  }
+  const auto& upstream = *config.upstream;
+  log.info("delivery_mode", {{"provider", upstream.profile.name},
+                             {"upstream", upstream.profile.host + ":" +
+                                              std::to_string(upstream.profile.port)},
+                             {"tls", policy::to_string(upstream.profile.tls)},
+                             {"auth", !upstream.password.empty()}});
 }
 
 asio::ip::tcp::endpoint listen_endpoint(const config::Config& config) {

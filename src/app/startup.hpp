@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "auth/authenticator.hpp"
+#include "delivery/scheduler.hpp"
 #include "config/config.hpp"
 #include "smtp/server_session.hpp"
 #include "store/store.hpp"
@@ -30,6 +31,9 @@ struct Parts {
                                                const telemetry::Logger& log);
 
 [[nodiscard]] smtp::SessionConfig session_config(const config::Config& config);
+[[nodiscard]] delivery::SchedulerOptions scheduler_options(const config::Config& config);
+// One start-up line saying where mail goes: the provider, or that nothing leaves (capture).
+void log_delivery_mode(const config::Config& config, const telemetry::Logger& log);
 // REQUIRES: config.listen.host is an IP address (config validates it).
 [[nodiscard]] boost::asio::ip::tcp::endpoint listen_endpoint(const config::Config& config);
 [[nodiscard]] std::string format_endpoint(const boost::asio::ip::tcp::endpoint& endpoint);

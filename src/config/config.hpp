@@ -18,7 +18,10 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "policy/profile.hpp"
+#include "policy/retry.hpp"
 #include "policy/sender_rules.hpp"
 
 namespace postern::config {
@@ -95,6 +98,45 @@ struct StoreSettings {
   friend bool operator==(const StoreSettings&, const StoreSettings&) = default;
 };
 
+// The provider to deliver through ([upstream], POSTERN_PROVIDER, POSTERN_UPSTREAM_*). Present
+// only when a provider other than `capture` is configured; absent means capture mode.
+struct UpstreamSettings {
+  // The resolved profile: host with placeholders substituted, upstream.host / port / tls /
+  // auth and the [delivery] overrides applied. Checked by policy::check_egress at load.
+  policy::ProviderProfile profile;
+  bool loopback = false;  // profile.host is a loopback address (policy::is_loopback_host)
+  std::string user;       // the login name (profile.username when the profile fixes one)
+  // SECRET: the password, API key or OAuth2 token. Never log, print or put in an error.
+  std::string password;
+  // Where the password came from, for the redacted rendering: "env:VAR", "file:PATH", or ""
+  // (no credentials: no AUTH, e.g. a loopback sidecar).
+  std::string password_source;
+  // Extra trust anchors (PEM) besides the system store, e.g. a private or test CA.
+  std::optional<std::filesystem::path> ca_file;
+  // What the operator set explicitly, so render_toml() writes back only those.
+  std::optional<std::filesystem::path> profile_file;
+  std::string ses_region;  // POSTERN_SES_REGION when the profile used it
+  bool host_set = false;
+  bool port_set = false;
+  bool tls_set = false;
+  bool auth_set = false;
+  friend bool operator==(const UpstreamSettings&, const UpstreamSettings&) = default;
+};
+
+struct DeliverySettings {
+  policy::RetrySchedule retry;  // delivery.retry_schedule, retry_jitter, lifetime
+  // Overrides of the profile's values (already applied to UpstreamSettings::profile); kept
+  // for rendering.
+  std::optional<std::size_t> max_connections;
+  std::optional<std::size_t> messages_per_connection;
+  std::size_t capture_limit = 1000;  // messages kept in the capture mailbox (oldest dropped)
+  // How long a delivery worker owns a message it picked (a dead worker's messages return
+  // after this), and how often the scheduler looks for due messages when not woken.
+  std::chrono::milliseconds lease_time{std::chrono::minutes(5)};
+  std::chrono::milliseconds poll_interval{std::chrono::seconds(1)};
+  friend bool operator==(const DeliverySettings&, const DeliverySettings&) = default;
+};
+
 struct Config {
   std::filesystem::path data_dir = "./var/postern";
   ListenAddress listen{"0.0.0.0", 587};
@@ -105,6 +147,10 @@ struct Config {
   std::optional<EnvAccount> env_account;
   SubmissionSettings submission;
   StoreSettings store;
+  // nullopt: capture mode (no provider configured, or provider = "capture").
+  std::optional<UpstreamSettings> upstream;
+  DeliverySettings delivery;
+  [[nodiscard]] bool capture_mode() const { return !upstream.has_value(); }
   // Problems that do not stop the start, e.g. "POSTERN_LISTN: unknown variable, ignored (did
   // you mean POSTERN_LISTEN?)". `serve` logs each one; `config check` prints them.
   std::vector<std::string> warnings;

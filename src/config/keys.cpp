@@ -19,9 +19,30 @@ constexpr std::array kAllKeys{
     kMaxErrors,       kMaxAuthFailures,  kUnauthenticatedCommandTimeout,
     kCommandTimeout,  kDataBlockTimeout, kBareLinePolicy,
     kStoreDir,
+    kUpstreamProvider,
+    kUpstreamProfileFile,
+    kUpstreamHost,
+    kUpstreamPort,
+    kUpstreamTls,
+    kUpstreamAuth,
+    kUpstreamUser,
+    kUpstreamPassword,
+    kUpstreamPasswordEnv,
+    kUpstreamPasswordFile,
+    kUpstreamCaFile,
+    kSesRegion,
+    kRetrySchedule,
+    kRetryJitter,
+    kLifetime,
+    kMaxConnections,
+    kMessagesPerConnection,
+    kCaptureLimit,
+    kLeaseTime,
+    kPollInterval,
 };
 
-constexpr std::array<std::string_view, 5> kSections{"tls", "log", "user", "submission", "store"};
+constexpr std::array<std::string_view, 7> kSections{"tls",   "log",      "user",    "submission",
+                                                    "store", "upstream", "delivery"};
 
 // Levenshtein distance, enough for typo suggestions on short names.
 std::size_t distance(std::string_view a, std::string_view b) {

@@ -61,6 +61,38 @@ inline constexpr KeySpec kBareLinePolicy{"submission", "bare_line_policy",
                                          "POSTERN_SUBMISSION_BARE_LINE_POLICY"};
 
 inline constexpr KeySpec kStoreDir{"store", "dir", "POSTERN_STORE_DIR"};
+
+// [upstream]: the provider. POSTERN_PROVIDER and POSTERN_SES_REGION are fixed by the issue
+// contract; the password variables follow the account's pattern.
+inline constexpr KeySpec kUpstreamProvider{"upstream", "provider", "POSTERN_PROVIDER"};
+inline constexpr KeySpec kUpstreamProfileFile{"upstream", "profile_file",
+                                              "POSTERN_UPSTREAM_PROFILE_FILE"};
+inline constexpr KeySpec kUpstreamHost{"upstream", "host", "POSTERN_UPSTREAM_HOST"};
+inline constexpr KeySpec kUpstreamPort{"upstream", "port", "POSTERN_UPSTREAM_PORT"};
+inline constexpr KeySpec kUpstreamTls{"upstream", "tls", "POSTERN_UPSTREAM_TLS"};
+inline constexpr KeySpec kUpstreamAuth{"upstream", "auth", "POSTERN_UPSTREAM_AUTH"};
+inline constexpr KeySpec kUpstreamUser{"upstream", "user", "POSTERN_UPSTREAM_USER"};
+inline constexpr KeySpec kUpstreamPassword{"upstream", "", "POSTERN_UPSTREAM_PASSWORD"};
+inline constexpr KeySpec kUpstreamPasswordEnv{"upstream", "password_env", ""};
+inline constexpr KeySpec kUpstreamPasswordFile{"upstream", "password_file",
+                                               "POSTERN_UPSTREAM_PASSWORD_FILE"};
+inline constexpr KeySpec kUpstreamCaFile{"upstream", "ca_file", "POSTERN_UPSTREAM_CA_FILE"};
+inline constexpr KeySpec kSesRegion{"upstream", "ses_region", "POSTERN_SES_REGION"};
+
+// [delivery]: retries, connection overrides, capture mailbox, scheduler timing.
+inline constexpr KeySpec kRetrySchedule{"delivery", "retry_schedule",
+                                        "POSTERN_DELIVERY_RETRY_SCHEDULE"};
+inline constexpr KeySpec kRetryJitter{"delivery", "retry_jitter", "POSTERN_DELIVERY_RETRY_JITTER"};
+inline constexpr KeySpec kLifetime{"delivery", "lifetime", "POSTERN_DELIVERY_LIFETIME"};
+inline constexpr KeySpec kMaxConnections{"delivery", "max_connections",
+                                         "POSTERN_DELIVERY_MAX_CONNECTIONS"};
+inline constexpr KeySpec kMessagesPerConnection{"delivery", "messages_per_connection",
+                                                "POSTERN_DELIVERY_MESSAGES_PER_CONNECTION"};
+inline constexpr KeySpec kCaptureLimit{"delivery", "capture_limit",
+                                       "POSTERN_DELIVERY_CAPTURE_LIMIT"};
+inline constexpr KeySpec kLeaseTime{"delivery", "lease_time", "POSTERN_DELIVERY_LEASE_TIME"};
+inline constexpr KeySpec kPollInterval{"delivery", "poll_interval",
+                                       "POSTERN_DELIVERY_POLL_INTERVAL"};
 }  // namespace keys
 
 // Read by the CLI, not a setting: the config file path.
@@ -68,7 +100,7 @@ inline constexpr std::string_view kConfigFileEnv = "POSTERN_CONFIG";
 
 // Every key above.
 [[nodiscard]] std::span<const KeySpec> all_keys();
-// The TOML sections ("tls", "log", "user", "submission", "store").
+// The TOML sections ("tls", "log", "user", "submission", "store", "upstream", "delivery").
 [[nodiscard]] std::span<const std::string_view> all_sections();
 
 // The key of a TOML `section`/`key` pair, or nullptr.

@@ -90,6 +90,8 @@ Config build_config(const Sources& sources, const LoadInput& input) {
   read_submission(sources, config.submission);
   config.store.dir = config.data_dir;
   if (auto dir = read_string(sources, kStoreDir)) config.store.dir = require_non_empty(*dir);
+  config.delivery = read_delivery(sources);
+  config.upstream = read_upstream(sources, config.delivery);
   return config;
 }
 

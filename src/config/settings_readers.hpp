@@ -43,4 +43,13 @@ struct CountRange {
 // The [user] section / POSTERN_USER … variables. Reads password files.
 [[nodiscard]] std::optional<EnvAccount> read_env_account(const Sources& s);
 
+// The [delivery] section.
+[[nodiscard]] DeliverySettings read_delivery(const Sources& s);
+
+// The [upstream] section / POSTERN_PROVIDER, POSTERN_UPSTREAM_*, POSTERN_SES_REGION, with the
+// [delivery] overrides applied to the profile. nullopt: capture mode. Reads password and
+// profile files; enforces the egress rule (policy::check_egress).
+[[nodiscard]] std::optional<UpstreamSettings> read_upstream(const Sources& s,
+                                                            const DeliverySettings& delivery);
+
 }  // namespace postern::config

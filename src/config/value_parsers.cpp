@@ -60,8 +60,8 @@ constexpr std::array<Unit, 11> kSizeUnits{{{"", 1},
 // Longer than any sensible timeout, far below overflow of milliseconds::rep.
 constexpr std::uint64_t kMaxDurationMs = 1'000'000'000'000;  // about 31 years
 
-constexpr std::array<Unit, 4> kDurationUnits{
-    {{"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}}};
+constexpr std::array<Unit, 5> kDurationUnits{
+    {{"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}}};
 
 std::optional<std::uint64_t> multiply(std::uint64_t a, std::uint64_t b) {
   if (b != 0 && a > std::numeric_limits<std::uint64_t>::max() / b) return std::nullopt;

@@ -19,8 +19,8 @@ namespace postern::config {
 // B; K KB (1000); KiB (1024); M MB; MiB; G GB; GiB. "25MiB", "1000000", "512 KiB".
 [[nodiscard]] std::optional<std::uint64_t> parse_size(std::string_view text, std::string& why);
 
-// A duration: one or more NUMBER UNIT with UNIT ms, s, m or h ("30s", "5m", "1m30s",
-// "250ms"); plain digits are seconds.
+// A duration: one or more NUMBER UNIT with UNIT ms, s, m, h or d ("30s", "5m", "1m30s",
+// "250ms", "5d"); plain digits are seconds.
 [[nodiscard]] std::optional<std::chrono::milliseconds> parse_duration(std::string_view text,
                                                                       std::string& why);
 

@@ -192,6 +192,7 @@ class Connection {
       log_.info("accepted",
                 {{"queue_id", queue_id}, {"size", size}, {"recipients", recipients}});
       context_.metrics->accepted.inc();
+      if (context_.on_accepted) context_.on_accepted();
     } else {
       log_.info("refused", {{"reply", reply.code}, {"text", reply.text}});
       context_.metrics->refused.inc();

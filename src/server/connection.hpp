@@ -9,6 +9,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 
 #include "auth/authenticator.hpp"
@@ -44,6 +45,7 @@ struct ConnectionContext {
   boost::asio::thread_pool* blocking = nullptr;  // slow work off the I/O threads (argon2id)
   AuthThrottle* throttle = nullptr;
   std::atomic<int> active{0};                    // connections in flight, for the drain
+  std::function<void()> on_accepted;             // after each 250 (wakes delivery); may be empty
   std::chrono::milliseconds tls_handshake_timeout{std::chrono::seconds(30)};
 };
 

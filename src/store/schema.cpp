@@ -46,6 +46,25 @@ CREATE INDEX recipients_due ON recipients (next_attempt_at) WHERE state = 'queue
 PRAGMA user_version = 1;
 )sql";
 
+// Version 2: DSN messages, the capture mailbox, pending-message listing. The kind is a bit of
+// `flags` shown as a VIRTUAL column, so nothing is rewritten and `content` stays the last
+// stored column (reading the kind never walks a large body's overflow pages). A new store runs
+// V1 then V2, so a migrated file and a new one have the same schema.
+constexpr const char* kMigrateV1ToV2 = R"sql(
+ALTER TABLE messages ADD COLUMN kind TEXT NOT NULL
+  GENERATED ALWAYS AS (CASE WHEN flags & 4 THEN 'dsn' ELSE 'message' END) VIRTUAL;
+
+CREATE TABLE captures (
+  message_id  INTEGER PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,
+  captured_at INTEGER NOT NULL
+) STRICT;
+
+CREATE INDEX captures_by_time ON captures (captured_at, message_id);
+CREATE INDEX recipients_pending ON recipients (message_id) WHERE state IN ('queued', 'held');
+
+PRAGMA user_version = 2;
+)sql";
+
 constexpr std::array<std::string_view, 4> kStateNames = {"queued", "delivered", "failed",
                                                          "held"};
 
@@ -58,15 +77,37 @@ core::Status create_or_check(sqlite3* db) {
   auto version = query_int(db, "PRAGMA user_version");
   if (!version) return version.error();
   if (*version == kSchemaVersion) return {};
-  if (*version > kSchemaVersion) return std::make_error_code(std::errc::not_supported);
-  // Version 0: must be an empty file, not somebody else's database.
-  auto tables = query_int(db, "SELECT count(*) FROM sqlite_schema");
-  if (!tables) return tables.error();
-  if (*tables != 0) return std::make_error_code(std::errc::not_supported);
-  return run(db, kSchemaV1);
+  if (*version > kSchemaVersion || *version < 0) {
+    return std::make_error_code(std::errc::not_supported);
+  }
+  if (*version == 0) {
+    // Must be an empty file, not somebody else's database.
+    auto tables = query_int(db, "SELECT count(*) FROM sqlite_schema");
+    if (!tables) return tables.error();
+    if (*tables != 0) return std::make_error_code(std::errc::not_supported);
+    if (auto st = run(db, kSchemaV1)) return st;
+  } else {
+    // Version 1 claimed: its tables must be there, or it is not our file.
+    auto ours = query_int(db,
+                          "SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
+                          "AND name IN ('messages', 'recipients')");
+    if (!ours) return ours.error();
+    if (*ours != 2) return std::make_error_code(std::errc::not_supported);
+  }
+  // Now at version 1: each step moves one version up.
+  return run(db, kMigrateV1ToV2);
 }
 
 }  // namespace
+
+std::int64_t message_flags(bool body_8bitmime, bool smtputf8, MessageKind kind) {
+  return (body_8bitmime ? kFlag8BitMime : 0) | (smtputf8 ? kFlagSmtpUtf8 : 0) |
+         (kind == MessageKind::dsn ? kFlagDsn : 0);
+}
+
+MessageKind kind_from_flags(std::int64_t flags) {
+  return (flags & kFlagDsn) != 0 ? MessageKind::dsn : MessageKind::message;
+}
 
 std::string_view state_name(RecipientState state) {
   return kStateNames[static_cast<std::size_t>(state)];

@@ -13,12 +13,18 @@
 
 namespace postern::store {
 
-// PRAGMA user_version of a database this code writes. 0 = empty file, created on open.
-inline constexpr std::int64_t kSchemaVersion = 1;
+// PRAGMA user_version of a database this code writes. 0 = empty file, created on open;
+// version 1 files are migrated to 2 at open (docs/store-format.md, "Migrations").
+inline constexpr std::int64_t kSchemaVersion = 2;
 
 // Bits of messages.flags.
 inline constexpr std::int64_t kFlag8BitMime = 1;
 inline constexpr std::int64_t kFlagSmtpUtf8 = 2;
+inline constexpr std::int64_t kFlagDsn = 4;  // MessageKind::dsn; the column `kind` shows it
+
+// messages.flags of a message, and its kind back from them.
+[[nodiscard]] std::int64_t message_flags(bool body_8bitmime, bool smtputf8, MessageKind kind);
+[[nodiscard]] MessageKind kind_from_flags(std::int64_t flags);
 
 // recipients.state is stored as these words (CHECK constraint in the schema).
 [[nodiscard]] std::string_view state_name(RecipientState state);
@@ -32,8 +38,9 @@ inline constexpr std::int64_t kFlagSmtpUtf8 = 2;
 // Connection settings of a read connection (query_only, foreign keys, no checkpoint on close).
 [[nodiscard]] core::Status configure_reader(sqlite3* db);
 
-// Creates the schema on an empty database or checks the version of an existing one.
-// std::errc::not_supported if the file was written by a newer schema.
+// Creates the schema on an empty database, migrates an older one to kSchemaVersion, or checks
+// the version; one transaction. std::errc::not_supported if the file was written by a newer
+// schema or is not a Postern queue.
 [[nodiscard]] core::Status migrate(sqlite3* db);
 
 // Start-up clean-up of a previous process's leftovers: every lease is stale, because the

@@ -12,6 +12,7 @@
 
 #include "core/error.hpp"
 #include "core/result.hpp"
+#include "store/sqlite_db.hpp"
 #include "store/store.hpp"
 
 namespace postern::store {
@@ -26,6 +27,9 @@ class SqliteReaders {
   // Thread-safe.
   [[nodiscard]] core::Result<MessageRecord> load_message(const std::string& queue_id);
   [[nodiscard]] core::Result<std::vector<MessageRecord>> list_messages(std::size_t limit);
+  [[nodiscard]] core::Result<std::vector<MessageRecord>> list_pending(std::size_t limit);
+  [[nodiscard]] core::Result<std::vector<CaptureRecord>> list_captures(std::size_t limit);
+  [[nodiscard]] core::Result<MessageRecord> load_capture(const std::string& queue_id);
 
  private:
   struct Reader;
@@ -36,6 +40,9 @@ class SqliteReaders {
   using Lease = std::unique_ptr<Reader, Release>;
 
   [[nodiscard]] core::Result<Lease> acquire();
+  [[nodiscard]] core::Result<MessageRecord> load_in(Reader& r, const std::string& queue_id);
+  [[nodiscard]] core::Result<std::vector<MessageRecord>> list_with(Stmt Reader::*query,
+                                                                   std::size_t limit);
 
   std::filesystem::path db_path_;
   std::size_t max_idle_;

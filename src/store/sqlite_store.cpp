@@ -67,7 +67,35 @@ void SqliteStore::async_lease_due(
 
 void SqliteStore::async_record_outcomes(std::vector<RecipientOutcome> outcomes,
                                         std::function<void(core::Status)> done) {
-  writer_->submit(make_outcomes_job(std::move(outcomes), std::move(done)));
+  writer_->submit(make_outcomes_job(std::move(outcomes), std::nullopt, std::move(done)));
+}
+
+void SqliteStore::async_record_outcomes(std::vector<RecipientOutcome> outcomes,
+                                        std::optional<NewMessage> dsn,
+                                        std::function<void(core::Status)> done) {
+  writer_->submit(make_outcomes_job(std::move(outcomes), std::move(dsn), std::move(done)));
+}
+
+void SqliteStore::async_capture(CaptureRequest request,
+                                std::function<void(core::Status)> done) {
+  writer_->submit(make_capture_job(std::move(request), std::move(done)));
+}
+
+core::Result<std::vector<CaptureRecord>> SqliteStore::list_captures(std::size_t limit) {
+  return readers_->list_captures(limit);
+}
+
+core::Result<MessageRecord> SqliteStore::load_capture(const std::string& queue_id) {
+  return readers_->load_capture(queue_id);
+}
+
+void SqliteStore::async_operate(OperatorRequest request,
+                                std::function<void(core::Result<std::size_t>)> done) {
+  writer_->submit(make_operator_job(std::move(request), std::move(done)));
+}
+
+core::Result<std::vector<MessageRecord>> SqliteStore::list_pending(std::size_t limit) {
+  return readers_->list_pending(limit);
 }
 
 core::Status SqliteStore::health() const { return writer_->health(); }

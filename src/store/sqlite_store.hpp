@@ -30,6 +30,15 @@ class SqliteStore final : public Store {
       std::function<void(core::Result<std::vector<LeasedRecipient>>)> done) override;
   void async_record_outcomes(std::vector<RecipientOutcome> outcomes,
                              std::function<void(core::Status)> done) override;
+  void async_record_outcomes(std::vector<RecipientOutcome> outcomes,
+                             std::optional<NewMessage> dsn,
+                             std::function<void(core::Status)> done) override;
+  void async_capture(CaptureRequest request, std::function<void(core::Status)> done) override;
+  core::Result<std::vector<CaptureRecord>> list_captures(std::size_t limit) override;
+  core::Result<MessageRecord> load_capture(const std::string& queue_id) override;
+  void async_operate(OperatorRequest request,
+                     std::function<void(core::Result<std::size_t>)> done) override;
+  core::Result<std::vector<MessageRecord>> list_pending(std::size_t limit) override;
   core::Status health() const override;
   StoreStats stats() const override;
 

@@ -21,6 +21,10 @@ namespace postern::store {
 
 enum class RecipientState { queued, delivered, failed, held };
 
+// A normal message, or a delivery status notification (RFC 3464) that Postern generated. A DSN
+// is never bounced: when one fails, no DSN is made for it (smtp-checklist, "Durability").
+enum class MessageKind { message, dsn };
+
 struct NewMessage {
   std::string queue_id;             // core::make_queue_id(); chosen by the caller
   std::string account;              // the submitting account
@@ -31,6 +35,7 @@ struct NewMessage {
   bool body_8bitmime = false;
   bool smtputf8 = false;
   std::uint64_t received_at_ms = 0; // unix milliseconds
+  MessageKind kind = MessageKind::message;  // stored as given; async_record_outcomes forces dsn
 };
 
 struct RecipientRecord {
@@ -51,9 +56,25 @@ struct MessageRecord {
   bool smtputf8 = false;
   std::uint64_t received_at_ms = 0;
   std::uint64_t size = 0;
+  MessageKind kind = MessageKind::message;
   std::vector<RecipientRecord> recipients;  // in RCPT order; the index is the rcpt_index
-  std::string content;              // filled only by load_message()
+  std::string content;              // filled only by load_message() and load_capture()
 };
+
+// Recipients of one message counted by state, and when the next queued one is due: what
+// `postern queue ls` shows ("2 queued, 1 delivered").
+struct StateSummary {
+  std::size_t queued = 0;
+  std::size_t delivered = 0;
+  std::size_t failed = 0;
+  std::size_t held = 0;
+  std::optional<std::uint64_t> next_attempt_at_ms;  // earliest of the queued; none if none
+  int attempts = 0;                                 // most attempts of any recipient
+
+  // True when every recipient is delivered or failed (the message is done).
+  [[nodiscard]] bool final() const { return queued == 0 && held == 0; }
+};
+[[nodiscard]] StateSummary summarize(const MessageRecord& message);
 
 // --- delivery side -------------------------------------------------------------------------
 
@@ -72,6 +93,14 @@ struct LeasedRecipient {
   std::string address;
   int attempts = 0;                 // attempts made before this lease
   std::uint64_t lease_expires_at_ms = 0;
+  // From the message, so the scheduler needs no extra read to plan, to build MAIL FROM, or to
+  // decide on a bounce (the content itself comes from load_message):
+  std::string mail_from;            // reverse-path; empty for the null path <>
+  std::uint64_t received_at_ms = 0; // for expiry (max queue lifetime)
+  std::uint64_t size = 0;           // content octets, for SIZE= and size limits
+  bool body_8bitmime = false;
+  bool smtputf8 = false;
+  MessageKind kind = MessageKind::message;  // dsn: never bounce it
 };
 
 // The result of one delivery attempt for one recipient. `state` is delivered, failed, or
@@ -85,6 +114,40 @@ struct RecipientOutcome {
   std::uint64_t next_attempt_at_ms = 0;
   std::string last_reply;
   std::uint64_t at_ms = 0;
+};
+
+// --- capture mailbox (delivery without a provider) -----------------------------------------
+
+struct CaptureRequest {
+  std::string queue_id;
+  std::vector<std::uint32_t> rcpt_indices;  // recipients delivered into the capture mailbox
+  std::uint64_t at_ms = 0;
+  std::size_t keep_limit = 1000;            // captured messages kept; older ones are pruned
+};
+
+struct CaptureRecord {
+  std::string queue_id;
+  std::string mail_from;
+  std::vector<std::string> rcpt_to;         // every recipient of the message, RCPT order
+  std::uint64_t received_at_ms = 0;
+  std::uint64_t captured_at_ms = 0;
+  std::uint64_t size = 0;
+};
+
+// --- operator verbs -------------------------------------------------------------------------
+
+enum class OperatorVerb {
+  hold,     // the message's queued recipients -> held (not leased until released)
+  release,  // the message's held recipients -> queued, due at now_ms
+  retry,    // the message's queued recipients due at now_ms (a live lease is kept)
+  remove,   // deletes the message and all its recipients (`postern queue delete`)
+  flush,    // every queued recipient of every message due at now_ms; queue_id is ignored
+};
+
+struct OperatorRequest {
+  OperatorVerb verb = OperatorVerb::retry;
+  std::string queue_id;
+  std::uint64_t now_ms = 0;
 };
 
 // Counters for tests and metrics; monotonic over the life of the Store object.
@@ -129,6 +192,48 @@ class Store {
   // Errc::not_found if a (queue_id, rcpt_index) does not exist (then nothing is recorded).
   virtual void async_record_outcomes(std::vector<RecipientOutcome> outcomes,
                                      std::function<void(core::Status)> done) = 0;
+
+  // As above, and commits `dsn` (if given) IN THE SAME TRANSACTION, so a bounce is queued
+  // durably before — never after — the recipients it reports are marked failed; a crash or
+  // error leaves neither. The DSN is stored with kind = dsn (whatever dsn->kind says), its
+  // recipients queued and due at once. Rules, each failing the whole call (nothing recorded):
+  //  - invalid_argument: a DSN with no `failed` outcome, or for a message that is itself a
+  //    DSN or has the null reverse-path (no DSN to <>; a DSN is never bounced); a DSN with
+  //    no recipient or queue id; already_exists: its queue id is taken.
+  // A DSN is committed only if at least one `failed` outcome moved a recipient to failed: if
+  // all of them were final already (a repeated call), the DSN is dropped, not duplicated.
+  virtual void async_record_outcomes(std::vector<RecipientOutcome> outcomes,
+                                     std::optional<NewMessage> dsn,
+                                     std::function<void(core::Status)> done) = 0;
+
+  // --- capture mailbox ---
+  // Marks the given recipients delivered (attempts + 1, last_reply "250 2.0.0 captured",
+  // lease cleared; final ones are left as they are) and records the message as captured at
+  // at_ms. Then keeps only the keep_limit most recently captured messages: an older one leaves
+  // the mailbox, and is deleted if all its recipients are final (it was delivered there).
+  // not_found if the queue id or an index does not exist (nothing recorded). Writer + group
+  // commit; `done` once durable.
+  virtual void async_capture(CaptureRequest request,
+                             std::function<void(core::Status)> done) = 0;
+
+  // Captured messages, most recently captured first; at most `limit`. Thread-safe.
+  virtual core::Result<std::vector<CaptureRecord>> list_captures(std::size_t limit) = 0;
+
+  // A captured message with its content; not_found if it is not in the capture mailbox.
+  virtual core::Result<MessageRecord> load_capture(const std::string& queue_id) = 0;
+
+  // --- operator ---
+  // Applies an OperatorVerb; `done` gets the number of recipients it changed (remove: the
+  // recipients deleted with the message) once durable. not_found for an unknown queue id
+  // (never for flush). A verb that finds nothing to change succeeds with 0. Writer + group
+  // commit. A recipient in flight (leased) keeps its lease: its outcome is recorded when it
+  // comes, except after remove, where async_record_outcomes reports not_found.
+  virtual void async_operate(OperatorRequest request,
+                             std::function<void(core::Result<std::size_t>)> done) = 0;
+
+  // Messages that still have a queued or held recipient, in arrival order, without content;
+  // at most `limit`. (list_messages lists every message, finished ones too.) Thread-safe.
+  virtual core::Result<std::vector<MessageRecord>> list_pending(std::size_t limit) = 0;
 
   // ok, or Errc::store_unavailable once a storage failure has stopped the store: acceptance
   // must stop (SMTP 421/451) until an operator restarts it.

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "core/error.hpp"
@@ -24,6 +26,9 @@ struct WriterStatements {
   Stmt insert_message, insert_recipient;
   Stmt select_due, set_lease;
   Stmt record_outcome, recipient_exists;
+  Stmt select_message;
+  Stmt insert_capture, captures_beyond, delete_capture, delete_if_final;
+  Stmt hold, release_held, retry, flush, count_recipients, delete_message;
 
   [[nodiscard]] int prepare(sqlite3* db);
 };
@@ -55,6 +60,36 @@ class WriteJob {
   [[nodiscard]] virtual std::uint64_t messages() const { return 0; }
 };
 
+// --- helpers shared by the jobs (write_jobs.cpp) ---
+
+// A uint64 time or size as SQLite's signed 64-bit integer (saturating).
+[[nodiscard]] std::int64_t as_int(std::uint64_t v);
+
+// Runs a statement that returns no rows; its bindings are already in place.
+[[nodiscard]] JobResult step_done(Stmt& stmt);
+
+// Inserts `message` as `kind` with its recipients, queued and due at received_at.
+// invalid_argument without a queue id or a recipient.
+[[nodiscard]] JobResult insert_new_message(WriterStatements& s, const NewMessage& message,
+                                           MessageKind kind);
+
+struct MessageKey {
+  std::int64_t id = 0;  // messages.id
+  MessageKind kind = MessageKind::message;
+  bool null_sender = false;  // mail_from is <>
+};
+
+// Looks up a message by queue id; not_found if absent.
+[[nodiscard]] JobResult find_message(WriterStatements& s, const std::string& queue_id,
+                                     MessageKey& key);
+
+// Records one outcome (statement kRecordOutcome). `changed` tells whether the recipient moved
+// (false: it was final already). not_found if the recipient does not exist.
+[[nodiscard]] JobResult record_outcome(WriterStatements& s, const RecipientOutcome& outcome,
+                                       bool& changed);
+
+// --- the jobs ---
+
 [[nodiscard]] std::unique_ptr<WriteJob> make_commit_job(
     NewMessage message, std::function<void(core::Status)> done);
 
@@ -62,7 +97,15 @@ class WriteJob {
     LeaseRequest request,
     std::function<void(core::Result<std::vector<LeasedRecipient>>)> done);
 
+// `dsn`, if any, is committed in the same transaction (Store::async_record_outcomes).
 [[nodiscard]] std::unique_ptr<WriteJob> make_outcomes_job(
-    std::vector<RecipientOutcome> outcomes, std::function<void(core::Status)> done);
+    std::vector<RecipientOutcome> outcomes, std::optional<NewMessage> dsn,
+    std::function<void(core::Status)> done);
+
+[[nodiscard]] std::unique_ptr<WriteJob> make_capture_job(
+    CaptureRequest request, std::function<void(core::Status)> done);
+
+[[nodiscard]] std::unique_ptr<WriteJob> make_operator_job(
+    OperatorRequest request, std::function<void(core::Result<std::size_t>)> done);
 
 }  // namespace postern::store

@@ -17,9 +17,11 @@ constexpr std::string_view kInsertRecipient =
     "INSERT INTO recipients (message_id, rcpt_index, address, state, attempts, "
     "next_attempt_at, last_reply, updated_at) VALUES (?1, ?2, ?3, 'queued', 0, ?4, '', ?4)";
 
-// Due and not under a live lease; served by the partial index recipients_due.
+// Due and not under a live lease; served by the partial index recipients_due. The message
+// columns are all stored before `content`, so no body page is read.
 constexpr std::string_view kSelectDue =
-    "SELECT r.message_id, r.rcpt_index, m.queue_id, r.address, r.attempts "
+    "SELECT r.message_id, r.rcpt_index, m.queue_id, r.address, r.attempts, m.mail_from, "
+    "m.received_at, m.size, m.flags "
     "FROM recipients AS r JOIN messages AS m ON m.id = r.message_id "
     "WHERE r.state = 'queued' AND r.next_attempt_at <= ?1 "
     "AND (r.lease_expires_at IS NULL OR r.lease_expires_at <= ?1) "
@@ -44,6 +46,41 @@ constexpr std::string_view kRecipientExists =
     "SELECT 1 FROM recipients AS r JOIN messages AS m ON m.id = r.message_id "
     "WHERE m.queue_id = ?1 AND r.rcpt_index = ?2";
 
+constexpr std::string_view kSelectMessage =
+    "SELECT id, flags, mail_from FROM messages WHERE queue_id = ?1";
+
+// --- capture mailbox ---
+// A message captured twice (two groups of its recipients) keeps its first capture time.
+constexpr std::string_view kInsertCapture =
+    "INSERT INTO captures (message_id, captured_at) VALUES (?1, ?2) "
+    "ON CONFLICT (message_id) DO NOTHING";
+// The captures beyond the ?1 most recent, served by captures_by_time.
+constexpr std::string_view kCapturesBeyond =
+    "SELECT message_id FROM captures ORDER BY captured_at DESC, message_id DESC "
+    "LIMIT -1 OFFSET ?1";
+constexpr std::string_view kDeleteCapture = "DELETE FROM captures WHERE message_id = ?1";
+// Deletes a message only when it is done (no queued or held recipient); recipients cascade.
+constexpr std::string_view kDeleteIfFinal =
+    "DELETE FROM messages WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM recipients "
+    "WHERE message_id = ?1 AND state IN ('queued', 'held'))";
+
+// --- operator verbs (?1 message id, ?2 now) ---
+constexpr std::string_view kHold =
+    "UPDATE recipients SET state = 'held', updated_at = ?2 "
+    "WHERE message_id = ?1 AND state = 'queued'";
+constexpr std::string_view kRelease =
+    "UPDATE recipients SET state = 'queued', next_attempt_at = ?2, updated_at = ?2 "
+    "WHERE message_id = ?1 AND state = 'held'";
+constexpr std::string_view kRetry =
+    "UPDATE recipients SET next_attempt_at = ?2, updated_at = ?2 "
+    "WHERE message_id = ?1 AND state = 'queued' AND next_attempt_at > ?2";
+constexpr std::string_view kFlush =
+    "UPDATE recipients SET next_attempt_at = ?1, updated_at = ?1 "
+    "WHERE state = 'queued' AND next_attempt_at > ?1";
+constexpr std::string_view kCountRecipients =
+    "SELECT count(*) FROM recipients WHERE message_id = ?1";
+constexpr std::string_view kDeleteMessage = "DELETE FROM messages WHERE id = ?1";
+
 }  // namespace
 
 int WriterStatements::prepare(sqlite3* connection) {
@@ -61,6 +98,17 @@ int WriterStatements::prepare(sqlite3* connection) {
       {&set_lease, kSetLease},
       {&record_outcome, kRecordOutcome},
       {&recipient_exists, kRecipientExists},
+      {&select_message, kSelectMessage},
+      {&insert_capture, kInsertCapture},
+      {&captures_beyond, kCapturesBeyond},
+      {&delete_capture, kDeleteCapture},
+      {&delete_if_final, kDeleteIfFinal},
+      {&hold, kHold},
+      {&release_held, kRelease},
+      {&retry, kRetry},
+      {&flush, kFlush},
+      {&count_recipients, kCountRecipients},
+      {&delete_message, kDeleteMessage},
   };
   for (auto& [stmt, sql] : all) {
     if (int rc = stmt->prepare(db, sql); rc != SQLITE_OK) return rc;

@@ -46,6 +46,13 @@ TEST_F(StoreDelivery, LeasesOnlyDueUnleasedRecipientsUpToTheLimit) {
   EXPECT_EQ((*first)[0].address, "a@x");
   EXPECT_EQ((*first)[1].rcpt_index, 1u);
   EXPECT_EQ((*first)[0].lease_expires_at_ms, kT0 + kLease);
+  // What the scheduler needs from the message comes with the lease.
+  EXPECT_EQ((*first)[0].mail_from, "sender@example.com");
+  EXPECT_EQ((*first)[0].received_at_ms, kT0);
+  EXPECT_EQ((*first)[0].size, 3u);  // "one"
+  EXPECT_EQ((*first)[0].kind, MessageKind::message);
+  EXPECT_FALSE((*first)[0].body_8bitmime);
+  EXPECT_FALSE((*first)[0].smtputf8);
   auto rest = lease(*store_, {"n2", kT0, kLease, 10});
   ASSERT_EQ(rest->size(), 1u);
   EXPECT_EQ((*rest)[0].queue_id, "M2");
@@ -79,6 +86,21 @@ TEST_F(StoreDelivery, OutcomesMoveStatesAndClearLeases) {
   ASSERT_EQ(retry->size(), 1u);
   EXPECT_EQ((*retry)[0].address, "b@x");
   EXPECT_EQ((*retry)[0].attempts, 1);
+}
+
+TEST_F(StoreDelivery, LeaseCarriesTheMessageFlags) {
+  NewMessage m = make_message("M3", "three!", {"d@x"});
+  m.body_8bitmime = true;
+  m.smtputf8 = true;
+  m.received_at_ms = kT0 - 7;
+  ASSERT_FALSE(commit(*store_, m));
+  auto leased = lease(*store_, {"n1", kT0, kLease, 1});  // M3 is due first
+  ASSERT_EQ(leased->size(), 1u);
+  EXPECT_EQ((*leased)[0].queue_id, "M3");
+  EXPECT_TRUE((*leased)[0].body_8bitmime);
+  EXPECT_TRUE((*leased)[0].smtputf8);
+  EXPECT_EQ((*leased)[0].received_at_ms, kT0 - 7);
+  EXPECT_EQ((*leased)[0].size, 6u);
 }
 
 TEST_F(StoreDelivery, FinalStatesAreNeverOverwritten) {

@@ -1,8 +1,6 @@
 // Disk full, I/O errors and the refusing state.
 #include <gtest/gtest.h>
-#include <signal.h>
 #include <sqlite3.h>
-#include <sys/resource.h>
 
 #include <filesystem>
 #include <future>
@@ -18,23 +16,12 @@ namespace {
 using testing::binary_content;
 using testing::commit;
 using testing::commit_async;
+using testing::count_rows;
+using testing::FileSizeLimit;
 using testing::make_message;
 using testing::must_open;
 using testing::options_for;
 using testing::TempDir;
-
-// Rows in a table, read with a connection of our own (not through the store).
-std::int64_t count_rows(const std::filesystem::path& db_path, const char* table) {
-  sqlite3* db = nullptr;
-  sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-  sqlite3_stmt* stmt = nullptr;
-  const std::string sql = std::string("SELECT count(*) FROM ") + table;
-  sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr);
-  std::int64_t n = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return n;
-}
 
 // 64 pages of 4 KiB: room for the schema and small messages, not for a 1 MiB one.
 StoreOptions small_disk(const TempDir& dir) {
@@ -85,29 +72,6 @@ TEST(StoreFailure, DiskFullInsideABatchFailsAlone) {
   EXPECT_TRUE(store->load_message("AFTER").ok());
   EXPECT_EQ(store->load_message("BIG").error(), core::Errc::not_found);
 }
-
-// Lowers RLIMIT_FSIZE for this process; writes that would grow a file past it fail with
-// EFBIG (root is not exempt), which SQLite reports as SQLITE_IOERR_WRITE.
-class FileSizeLimit {
- public:
-  explicit FileSizeLimit(rlim_t bytes) {
-    old_handler_ = ::signal(SIGXFSZ, SIG_IGN);  // else the kernel kills us instead
-    ::getrlimit(RLIMIT_FSIZE, &old_);
-    rlimit lowered = old_;
-    lowered.rlim_cur = bytes;
-    ::setrlimit(RLIMIT_FSIZE, &lowered);
-  }
-  ~FileSizeLimit() {
-    ::setrlimit(RLIMIT_FSIZE, &old_);
-    ::signal(SIGXFSZ, old_handler_);
-  }
-  FileSizeLimit(const FileSizeLimit&) = delete;
-  FileSizeLimit& operator=(const FileSizeLimit&) = delete;
-
- private:
-  rlimit old_{};
-  sighandler_t old_handler_;
-};
 
 // A real I/O error at COMMIT: the WAL cannot grow, so writing the batch's frames fails.
 // Every message of the batch gets storage_failure and the store refuses until reopened.

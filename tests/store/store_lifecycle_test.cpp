@@ -64,7 +64,7 @@ TEST(StoreLifecycle, FileIsWalVersionedAndPrivate) {
   auto store = must_open(options_for(dir));
   const auto db_path = dir.data_dir() / "queue.db";
   EXPECT_EQ(query_text(db_path, "PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(query_text(db_path, "PRAGMA user_version"), "1");
+  EXPECT_EQ(query_text(db_path, "PRAGMA user_version"), "2");
   struct stat st{};
   ASSERT_EQ(::stat(dir.data_dir().c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0700u);
@@ -88,14 +88,18 @@ TEST(StoreLifecycle, ForeignOrNewerDatabasesAreRefused) {
     const char* sql;
   };
   const Case cases[] = {
-      {"newer-schema", "PRAGMA user_version = 2"},
+      {"newer-schema", "PRAGMA user_version = 3"},
       {"someone-elses-tables", "CREATE TABLE t (x)"},
+      {"version-1-without-its-tables", "CREATE TABLE t (x); PRAGMA user_version = 1"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
     TempDir dir;
     std::filesystem::create_directory(dir.data_dir());
-    EXPECT_EQ(query_text(dir.data_dir() / "queue.db", c.sql), "");
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir.data_dir() / "queue.db").c_str(), &db), SQLITE_OK);
+    EXPECT_EQ(sqlite3_exec(db, c.sql, nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
     auto store = open_store(options_for(dir));
     ASSERT_FALSE(store.ok());
     EXPECT_EQ(store.error(), std::errc::not_supported);

@@ -2,12 +2,16 @@
 // Helpers shared by the store tests: a temporary data directory, message builders, and
 // synchronous wrappers around the store's callbacks.
 
+#include <signal.h>
+#include <sqlite3.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 
 #include <cstdint>
 #include <filesystem>
 #include <future>
 #include <memory>
+#include <optional>
 #include <random>
 #include <stdexcept>
 #include <system_error>
@@ -101,5 +105,66 @@ inline core::Status record(Store& store, std::vector<RecipientOutcome> outcomes)
                               [&promise](core::Status st) { promise.set_value(st); });
   return future.get();
 }
+
+inline core::Status record(Store& store, std::vector<RecipientOutcome> outcomes,
+                           std::optional<NewMessage> dsn) {
+  std::promise<core::Status> promise;
+  auto future = promise.get_future();
+  store.async_record_outcomes(std::move(outcomes), std::move(dsn),
+                              [&promise](core::Status st) { promise.set_value(st); });
+  return future.get();
+}
+
+inline core::Status capture(Store& store, CaptureRequest request) {
+  std::promise<core::Status> promise;
+  auto future = promise.get_future();
+  store.async_capture(std::move(request), [&promise](core::Status st) { promise.set_value(st); });
+  return future.get();
+}
+
+inline core::Result<std::size_t> operate(Store& store, OperatorRequest request) {
+  std::promise<core::Result<std::size_t>> promise;
+  auto future = promise.get_future();
+  store.async_operate(std::move(request), [&promise](core::Result<std::size_t> r) {
+    promise.set_value(std::move(r));
+  });
+  return future.get();
+}
+
+// Rows in a table, read with a connection of our own (not through the store).
+inline std::int64_t count_rows(const std::filesystem::path& db_path, const char* table) {
+  sqlite3* db = nullptr;
+  sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  sqlite3_stmt* stmt = nullptr;
+  const std::string sql = std::string("SELECT count(*) FROM ") + table;
+  sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr);
+  std::int64_t n = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return n;
+}
+
+// Lowers RLIMIT_FSIZE for this process; writes that would grow a file past it fail with
+// EFBIG (root is not exempt), which SQLite reports as SQLITE_IOERR_WRITE.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    old_handler_ = ::signal(SIGXFSZ, SIG_IGN);  // else the kernel kills us instead
+    ::getrlimit(RLIMIT_FSIZE, &old_);
+    rlimit lowered = old_;
+    lowered.rlim_cur = bytes;
+    ::setrlimit(RLIMIT_FSIZE, &lowered);
+  }
+  ~FileSizeLimit() {
+    ::setrlimit(RLIMIT_FSIZE, &old_);
+    ::signal(SIGXFSZ, old_handler_);
+  }
+  FileSizeLimit(const FileSizeLimit&) = delete;
+  FileSizeLimit& operator=(const FileSizeLimit&) = delete;
+
+ private:
+  rlimit old_{};
+  sighandler_t old_handler_;
+};
 
 }  // namespace postern::store::testing

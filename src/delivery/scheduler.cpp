@@ -1,0 +1,377 @@
+#include "delivery/scheduler.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/this_coro.hpp>
+
+#include <future>
+#include <stdexcept>
+
+#include "core/clock.hpp"
+#include "core/error.hpp"
+#include "delivery/store_calls.hpp"
+#include "policy/egress.hpp"
+#include "tls/client_context.hpp"
+
+namespace postern::delivery {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using Clock = std::chrono::system_clock;
+
+namespace {
+constexpr std::size_t kHighWater = 1000;  // jobs held in memory before leasing pauses
+constexpr auto kLingerStep = std::chrono::milliseconds(20);
+
+awaitable<void> pause(std::chrono::milliseconds duration) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, duration);
+  co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
+// use_awaitable treats a leading error_code as an exception; a box keeps it a value.
+struct StatusBox {
+  core::Status status;
+};
+
+std::shared_ptr<asio::ssl::context> make_client_tls(const SchedulerOptions& options) {
+  if (!options.profile || options.profile->kind == policy::ProfileKind::capture) return nullptr;
+  std::string why;
+  auto context = tls::make_client_context(options.ca_file, &why);
+  if (!context) throw std::runtime_error("upstream TLS: " + why);
+  return *context;
+}
+
+void check_egress_again(const SchedulerOptions& options) {
+  if (!options.profile || options.profile->kind == policy::ProfileKind::capture) return;
+  const auto& p = *options.profile;
+  // Invariant 4 is checked at config load; checking again here keeps it true for every
+  // caller of the scheduler, not only for the configuration path.
+  if (auto violation = policy::check_egress(p.host, p.port, p.tls,
+                                            policy::is_loopback_host(p.host))) {
+    throw std::runtime_error("upstream " + p.host + ":" + std::to_string(p.port) + ": " +
+                             violation->message);
+  }
+}
+
+}  // namespace
+
+struct Scheduler::Counters {
+  explicit Counters(telemetry::Registry& r)
+      : delivered(r.counter("postern_delivery_recipients_total", "Recipient outcomes",
+                            {{"outcome", "delivered"}})),
+        deferred(r.counter("postern_delivery_recipients_total", "Recipient outcomes",
+                           {{"outcome", "deferred"}})),
+        failed(r.counter("postern_delivery_recipients_total", "Recipient outcomes",
+                         {{"outcome", "failed"}})),
+        captured(r.counter("postern_delivery_recipients_total", "Recipient outcomes",
+                           {{"outcome", "captured"}})),
+        connections(r.counter("postern_upstream_connections_total", "Upstream connections opened")),
+        handshakes(r.counter("postern_upstream_tls_handshakes_total", "Upstream TLS handshakes")),
+        ambiguous(r.counter("postern_upstream_ambiguous_total",
+                            "Connections lost after the final dot (at-least-once window)")) {}
+  telemetry::Counter& delivered;
+  telemetry::Counter& deferred;
+  telemetry::Counter& failed;
+  telemetry::Counter& captured;
+  telemetry::Counter& connections;
+  telemetry::Counter& handshakes;
+  telemetry::Counter& ambiguous;
+};
+
+Scheduler::Scheduler(store::Store& store, SchedulerOptions options, telemetry::Logger log,
+                     telemetry::Registry& metrics)
+    : store_(store),
+      options_(std::move(options)),
+      log_(std::move(log)),
+      counters_(std::make_unique<Counters>(metrics)),
+      client_tls_(make_client_tls(options_)),
+      wake_timer_(context_),
+      route_(options_.profile ? options_.profile->max_connections : 1) {
+  check_egress_again(options_);
+}
+
+Scheduler::~Scheduler() { stop(std::chrono::seconds(0)); }
+
+void Scheduler::start() {
+  asio::co_spawn(context_, lease_loop(), asio::detached);
+  thread_ = std::thread([this] { context_.run(); });
+}
+
+void Scheduler::notify() {
+  if (notified_.exchange(true)) return;  // a wake-up is already on its way
+  asio::post(context_, [this] { wake(); });
+}
+
+void Scheduler::wake() { wake_timer_.cancel(); }
+
+void Scheduler::stop(std::chrono::milliseconds bound) {
+  if (!thread_.joinable()) return;
+  std::promise<void> finished;
+  auto done = finished.get_future();
+  asio::post(context_, [this] {
+    stopping_ = true;
+    wake();
+  });
+  // The thread ends when the lease loop and every worker have returned; past the bound the
+  // context is stopped (their leases expire and the work is picked up at the next start).
+  std::thread waiter([this, &finished] {
+    while (!context_.stopped()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    finished.set_value();
+  });
+  if (done.wait_for(bound) != std::future_status::ready) context_.stop();
+  waiter.join();
+  thread_.join();
+}
+
+double Scheduler::random01() {
+  return std::uniform_real_distribution<double>(0.0, 1.0)(random_);
+}
+
+awaitable<void> Scheduler::sleep_for(std::chrono::milliseconds duration) {
+  wake_timer_.expires_after(duration);
+  co_await wake_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
+awaitable<std::vector<store::LeasedRecipient>> Scheduler::async_lease() {
+  store::LeaseRequest request{.owner = options_.node_id,
+                              .now_ms = core::to_unix_ms(Clock::now()),
+                              .lease_ms = static_cast<std::uint64_t>(options_.lease_time.count()),
+                              .limit = options_.lease_batch};
+  auto leased = co_await await_store<core::Result<std::vector<store::LeasedRecipient>>>(
+      [this, request](auto callback) { store_.async_lease_due(request, std::move(callback)); });
+  if (!leased) {
+    log_.error("lease_failed", {{"error", leased.error().message()}});
+    co_return std::vector<store::LeasedRecipient>{};
+  }
+  co_return std::move(*leased);
+}
+
+awaitable<core::Status> Scheduler::async_record(Decision decision) {
+  auto box = co_await await_store<StatusBox>(
+      [this, outcomes = std::move(decision.outcomes),
+       dsn = std::move(decision.dsn)](auto callback) mutable {
+        store_.async_record_outcomes(std::move(outcomes), std::move(dsn),
+                                     [callback = std::move(callback)](core::Status s) mutable {
+                                       callback(StatusBox{s});
+                                     });
+      });
+  co_return box.status;
+}
+
+awaitable<void> Scheduler::lease_loop() {
+  const bool capture = !options_.profile || options_.profile->kind == policy::ProfileKind::capture;
+  const std::size_t per_message = capture ? 1000 : options_.profile->recipients_per_message;
+  while (!stopping_) {
+    const auto now = Clock::now();
+    if (!capture && !route_.may_connect(now)) {
+      auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(route_.resume_at() - now);
+      co_await sleep_for(std::clamp(wait, std::chrono::milliseconds(10), options_.poll_interval));
+      continue;
+    }
+    if (jobs_.size() >= kHighWater) {
+      co_await sleep_for(options_.poll_interval);
+      continue;
+    }
+    notified_ = false;
+    auto leased = co_await async_lease();
+    if (stopping_) break;
+    if (leased.empty()) {
+      if (!notified_) co_await sleep_for(options_.poll_interval);
+      continue;
+    }
+    for (auto& job : plan_jobs(leased, std::max<std::size_t>(1, per_message))) {
+      jobs_.push_back(std::move(job));
+    }
+    start_workers();
+  }
+}
+
+void Scheduler::start_workers() {
+  const bool capture = !options_.profile || options_.profile->kind == policy::ProfileKind::capture;
+  const std::size_t limit = capture ? 1 : route_.connection_limit();
+  while (workers_ < limit && workers_ < jobs_.size()) {
+    ++workers_;
+    asio::co_spawn(context_, capture ? capture_worker() : worker(), asio::detached);
+  }
+}
+
+smtp::ClientConfig Scheduler::client_config() const {
+  const auto& profile = *options_.profile;
+  smtp::ClientConfig config;
+  config.ehlo_name = options_.hostname;
+  config.tls = profile.tls == policy::UpstreamTls::required ? smtp::ClientTls::required
+                                                            : smtp::ClientTls::none;
+  config.auth_mechanisms = profile.auth_mechanisms;
+  if (!options_.password.empty()) {
+    config.username = profile.username.empty() ? options_.username : profile.username;
+    config.password = options_.password;
+  }
+  return config;
+}
+
+DecisionContext Scheduler::decision_context() {
+  DecisionContext context;
+  context.replies = &options_.profile->replies;
+  context.retry = &options_.retry;
+  context.reporting_host = options_.hostname;
+  context.remote_host = options_.profile->host;
+  context.now = Clock::now();
+  context.route_resume_at = route_.resume_at();
+  context.random01 = [this] { return random01(); };
+  return context;
+}
+
+awaitable<void> Scheduler::worker() {
+  const auto& profile = *options_.profile;
+  while (!stopping_ && !jobs_.empty() && route_.may_connect(Clock::now())) {
+    UpstreamConnection connection(context_.get_executor(), client_tls_, {profile.host, profile.port},
+                                  client_config(), log_);
+    counters_->connections.inc();
+    const auto failure = co_await connection.async_open();
+    if (connection.tls_handshake_done()) counters_->handshakes.inc();
+    if (failure != smtp::SessionFailure::none) {
+      const auto reply = connection.session().failure_reply();
+      co_await connection.async_close();
+      // Everything waiting goes back to the queue with the route's verdict.
+      while (!jobs_.empty()) {
+        Job job = std::move(jobs_.front());
+        jobs_.pop_front();
+        co_await defer_for_session_failure(std::move(job), failure, reply);
+      }
+      break;
+    }
+    route_.on_success();
+    std::size_t sent = 0;
+    while (!stopping_ && connection.ready() && sent < profile.messages_per_connection) {
+      // Keep the connection while more work may come (reuse: fewer handshakes and logins).
+      for (auto waited = std::chrono::milliseconds(0);
+           jobs_.empty() && !stopping_ && waited < options_.connection_linger;
+           waited += kLingerStep) {
+        co_await pause(kLingerStep);
+      }
+      if (jobs_.empty() || stopping_) break;
+      Job job = std::move(jobs_.front());
+      jobs_.pop_front();
+      if (jobs_.size() < options_.lease_batch) wake();
+      co_await deliver_job(connection, std::move(job));
+      ++sent;
+      if (!route_.may_connect(Clock::now())) break;  // a reply paused the route
+    }
+    co_await connection.async_close();
+  }
+  --workers_;
+  if (!stopping_ && !jobs_.empty()) start_workers();
+}
+
+awaitable<void> Scheduler::deliver_job(UpstreamConnection& connection, Job job) {
+  auto message = store_.load_message(job.queue_id);
+  if (!message) {
+    // Deleted by an operator while leased: nothing to deliver, nothing to record.
+    log_.info("skipped", {{"queue_id", job.queue_id}, {"error", message.error().message()}});
+    co_return;
+  }
+  smtp::OutgoingMessage out;
+  out.mail_from = job.mail_from;
+  for (const auto& r : job.recipients) out.rcpt_to.push_back(r.address);
+  out.content = message->content;
+  out.body_8bitmime = job.body_8bitmime;
+  out.smtputf8 = job.smtputf8;
+  const auto result = co_await connection.async_send(std::move(out));
+  if (result.ambiguous) {
+    counters_->ambiguous.inc();
+    log_.warn("ambiguous_end_of_data",
+              {{"queue_id", job.queue_id},
+               {"note", "connection lost after the final dot; retrying may duplicate "
+                        "(at-least-once)"}});
+  }
+  Decision decision = decide_transaction(job, result, message->content, decision_context());
+  if (decision.route_signal) {
+    route_.on_effect(*decision.route_signal, Clock::now(), random01());
+    log_.warn("route_state", {{"state", route_.describe()},
+                              {"reason", decision.route_signal->reason}});
+  }
+  log_decision(job, decision);
+  if (auto status = co_await async_record(std::move(decision)); status) {
+    log_.error("record_failed", {{"queue_id", job.queue_id}, {"error", status.message()}});
+  }
+}
+
+awaitable<void> Scheduler::defer_for_session_failure(Job job, smtp::SessionFailure failure,
+                                                    std::optional<smtp::Reply> reply) {
+  const auto now = Clock::now();
+  if (reply && reply->code / 100 != 2) {
+    const auto phase = failure == smtp::SessionFailure::auth_failed ? policy::Phase::auth
+                                                                     : policy::Phase::connect;
+    const auto c = policy::classify(options_.profile->replies, *reply, phase);
+    route_.on_effect(c, now, random01());
+    if (c.alert || c.route_effect == policy::RouteEffect::auth_broken) {
+      log_.error("route_alert", {{"state", route_.describe()},
+                                 {"reply", describe_reply(*reply)},
+                                 {"action", "check the upstream credentials; logins stop "
+                                            "until a probe succeeds"}});
+    }
+  } else {
+    route_.on_connect_failure(now);
+    const bool security = failure == smtp::SessionFailure::starttls_not_offered ||
+                          failure == smtp::SessionFailure::tls_failed;
+    (security ? log_.error("route_alert", {{"failure", to_string(failure)},
+                                           {"note", "nothing was sent: TLS is required"}})
+              : log_.warn("route_unavailable", {{"failure", to_string(failure)}}));
+  }
+  auto message = store_.load_message(job.queue_id);
+  const std::string content = message ? message->content : std::string();
+  DecisionContext context = decision_context();
+  context.route_resume_at = route_.resume_at();
+  Decision decision = decide_session_failure(job, failure, reply, content, context);
+  log_decision(job, decision);
+  if (auto status = co_await async_record(std::move(decision)); status) {
+    log_.error("record_failed", {{"queue_id", job.queue_id}, {"error", status.message()}});
+  }
+}
+
+awaitable<void> Scheduler::capture_worker() {
+  while (!stopping_ && !jobs_.empty()) {
+    Job job = std::move(jobs_.front());
+    jobs_.pop_front();
+    store::CaptureRequest request{.queue_id = job.queue_id,
+                                  .at_ms = core::to_unix_ms(Clock::now()),
+                                  .keep_limit = options_.capture_limit};
+    for (const auto& r : job.recipients) request.rcpt_indices.push_back(r.rcpt_index);
+    auto box = co_await await_store<StatusBox>([this, request](auto callback) mutable {
+      store_.async_capture(std::move(request), [callback = std::move(callback)](
+                                                   core::Status s) mutable { callback(StatusBox{s}); });
+    });
+    if (box.status) {
+      log_.error("capture_failed", {{"queue_id", job.queue_id}, {"error", box.status.message()}});
+    } else {
+      counters_->captured.inc(job.recipients.size());
+      log_.info("captured", {{"queue_id", job.queue_id}, {"recipients", job.recipients.size()}});
+    }
+    if (jobs_.size() < options_.lease_batch) wake();
+  }
+  --workers_;
+}
+
+void Scheduler::log_decision(const Job& job, const Decision& decision) {
+  counters_->delivered.inc(decision.delivered);
+  counters_->deferred.inc(decision.deferred);
+  counters_->failed.inc(decision.failed);
+  for (std::size_t i = 0; i < decision.outcomes.size() && i < job.recipients.size(); ++i) {
+    const auto& outcome = decision.outcomes[i];
+    const char* event = outcome.state == store::RecipientState::delivered ? "delivered"
+                        : outcome.state == store::RecipientState::failed  ? "bounced"
+                                                                           : "deferred";
+    log_.info(event, {{"queue_id", job.queue_id},
+                      {"rcpt", job.recipients[i].address},
+                      {"attempt", job.recipients[i].attempts + 1},
+                      {"reply", outcome.last_reply}});
+  }
+  if (decision.dsn) {
+    log_.info("dsn_queued", {{"queue_id", job.queue_id},
+                             {"dsn_queue_id", decision.dsn->queue_id},
+                             {"to", decision.dsn->rcpt_to.front()}});
+  }
+}
+
+}  // namespace postern::delivery

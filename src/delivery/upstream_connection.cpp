@@ -1,0 +1,206 @@
+#include "delivery/upstream_connection.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include "tls/client_context.hpp"
+#include "tls/peer.hpp"
+
+namespace postern::delivery {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using asio::awaitable;
+namespace {
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+constexpr auto kConnectTimeout = std::chrono::seconds(30);
+constexpr auto kHandshakeTimeout = std::chrono::seconds(30);
+constexpr auto kQuitTimeout = std::chrono::seconds(5);
+}  // namespace
+
+UpstreamConnection::UpstreamConnection(asio::any_io_executor executor,
+                                       std::shared_ptr<asio::ssl::context> tls,
+                                       UpstreamEndpoint endpoint, smtp::ClientConfig config,
+                                       telemetry::Logger log)
+    : endpoint_(std::move(endpoint)),
+      tls_context_(std::move(tls)),
+      stream_(executor, *tls_context_),
+      deadline_(executor),
+      session_(std::move(config)),
+      log_(std::move(log)) {}
+
+void UpstreamConnection::arm(std::chrono::milliseconds timeout) {
+  const auto generation = ++generation_;
+  timed_out_ = false;
+  deadline_.expires_after(timeout);
+  deadline_.async_wait([this, generation](boost::system::error_code ec) {
+    if (ec || generation != generation_) return;
+    timed_out_ = true;
+    boost::system::error_code ignored;
+    stream_.next_layer().cancel(ignored);
+  });
+}
+
+void UpstreamConnection::disarm() {
+  ++generation_;
+  deadline_.cancel();
+}
+
+void UpstreamConnection::close_socket() {
+  boost::system::error_code ignored;
+  stream_.next_layer().shutdown(tcp::socket::shutdown_both, ignored);
+  stream_.next_layer().close(ignored);
+  broken_ = true;
+}
+
+awaitable<bool> UpstreamConnection::async_connect() {
+  tcp::resolver resolver(stream_.get_executor());
+  arm(kConnectTimeout);
+  auto [resolve_ec, results] =
+      co_await resolver.async_resolve(endpoint_.host, std::to_string(endpoint_.port), kNoThrow);
+  if (resolve_ec) {
+    disarm();
+    log_.warn("upstream_resolve_failed", {{"host", endpoint_.host}, {"error", resolve_ec.message()}});
+    co_return false;
+  }
+  auto [connect_ec, peer] = co_await asio::async_connect(stream_.next_layer(), results, kNoThrow);
+  const bool timed_out = timed_out_;
+  disarm();
+  if (connect_ec) {
+    log_.warn("upstream_connect_failed",
+              {{"host", endpoint_.host},
+               {"port", endpoint_.port},
+               {"error", timed_out ? std::string("timed out") : connect_ec.message()}});
+    co_return false;
+  }
+  boost::system::error_code ignored;
+  stream_.next_layer().set_option(tcp::no_delay(true), ignored);
+  connected_ = true;
+  co_return true;
+}
+
+awaitable<bool> UpstreamConnection::flush() {
+  std::string out = session_.take_output();
+  if (out.empty() || broken_) co_return !broken_;
+  arm(session_.timeout());
+  auto [ec, n] = tls_ ? co_await asio::async_write(stream_, asio::buffer(out), kNoThrow)
+                      : co_await asio::async_write(stream_.next_layer(), asio::buffer(out),
+                                                   kNoThrow);
+  const bool timed_out = timed_out_;
+  disarm();
+  if (ec) {
+    timed_out ? session_.on_timeout() : session_.on_connection_lost();
+    close_socket();
+  }
+  co_return !broken_;
+}
+
+awaitable<bool> UpstreamConnection::start_tls() {
+  if (auto status = tls::prepare_client_stream(stream_, endpoint_.host); status) {
+    session_.on_tls_failed();
+    co_return false;
+  }
+  arm(kHandshakeTimeout);
+  auto [ec] = co_await stream_.async_handshake(asio::ssl::stream_base::client, kNoThrow);
+  disarm();
+  if (ec) {
+    log_.warn("upstream_tls_failed", {{"host", endpoint_.host},
+                                      {"error", ec.message()},
+                                      {"verify", tls::verify_result_text(stream_.native_handle())}});
+    session_.on_tls_failed();
+    close_socket();
+    co_return false;
+  }
+  tls_ = true;
+  session_.on_tls_established();
+  co_return true;
+}
+
+awaitable<bool> UpstreamConnection::read_some() {
+  arm(session_.timeout());
+  auto [ec, n] = tls_ ? co_await stream_.async_read_some(asio::buffer(buffer_), kNoThrow)
+                      : co_await stream_.next_layer().async_read_some(asio::buffer(buffer_),
+                                                                      kNoThrow);
+  const bool timed_out = timed_out_;
+  disarm();
+  if (timed_out) {
+    session_.on_timeout();
+    close_socket();
+    co_return false;
+  }
+  if (ec) {
+    session_.on_connection_lost();
+    close_socket();
+    co_return false;
+  }
+  session_.on_bytes(std::string_view(buffer_.data(), n));
+  co_return true;
+}
+
+template <class Done>
+awaitable<void> UpstreamConnection::pump(Done done) {
+  while (!broken_) {
+    if (!co_await flush()) break;
+    bool stop = false;
+    while (auto action = session_.take_action()) {
+      if (std::holds_alternative<smtp::StartTlsAction>(*action)) {
+        if (!co_await start_tls()) stop = true;
+      } else {
+        stop = true;  // CloseAction
+      }
+      if (stop || !co_await flush()) break;
+    }
+    if (stop) {
+      co_await flush();
+      close_socket();
+      break;
+    }
+    if (done() || session_.closed()) break;
+    if (!co_await read_some()) break;
+  }
+}
+
+awaitable<smtp::SessionFailure> UpstreamConnection::async_open() {
+  if (!co_await async_connect()) {
+    session_.on_connection_lost();
+    broken_ = true;
+    co_return smtp::SessionFailure::connection_lost;
+  }
+  co_await pump([this] { return session_.ready(); });
+  if (session_.ready()) co_return smtp::SessionFailure::none;
+  const auto failure = session_.failure();
+  co_return failure == smtp::SessionFailure::none ? smtp::SessionFailure::connection_lost : failure;
+}
+
+awaitable<smtp::TransactionResult> UpstreamConnection::async_send(smtp::OutgoingMessage message) {
+  session_.send(std::move(message));
+  std::optional<smtp::TransactionResult> result;
+  co_await pump([&] {
+    if (!result) result = session_.take_result();
+    return result.has_value();
+  });
+  if (!result) result = session_.take_result();
+  if (!result) {
+    // The session ended without a result: nothing was confirmed for any recipient.
+    result.emplace();
+  }
+  co_return std::move(*result);
+}
+
+awaitable<void> UpstreamConnection::async_close() {
+  if (!broken_ && connected_) {
+    session_.quit();
+    const auto give_up = std::chrono::steady_clock::now() + kQuitTimeout;
+    co_await pump([&] { return session_.closed() || std::chrono::steady_clock::now() > give_up; });
+    if (tls_ && !broken_) {
+      arm(kQuitTimeout);
+      co_await stream_.async_shutdown(kNoThrow);
+      disarm();
+    }
+  }
+  close_socket();
+}
+
+}  // namespace postern::delivery
