@@ -11,6 +11,7 @@ SIGTERM/SIGINT end it at once.
 CPU: the sum over the live tree of utime+stime+cutime+cstime from /proc/<pid>/stat. A daemon
 that exits is reaped by its parent (Postfix's master), whose cutime/cstime then hold its
 time, so short-lived processes are counted without sampling them.
+The machine's busy CPU time during the load (/proc/stat) shows how much went to other work.
 Memory, sampled every --interval: the sum of the tree's resident set sizes (statm resident)
 and of its anonymous resident memory (statm resident - shared), which counts shared library
 pages once per process only in the first figure. For the root alone, VmHWM at the end.
@@ -18,6 +19,7 @@ pages once per process only in the first figure. For the root alone, VmHWM at th
 import argparse
 import json
 import os
+import resource
 import signal
 import sys
 import time
@@ -38,26 +40,51 @@ def read_stat(pid):
     return int(fields[1]), sum(int(x) for x in fields[11:15])
 
 
-def tree(root):
-    """Live pids of root and its descendants, with their CPU ticks."""
-    parents, cpu = {}, {}
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        stat = read_stat(int(name))
-        if stat is None:
-            continue
-        parents.setdefault(stat[0], []).append(int(name))
-        cpu[int(name)] = stat[1]
-    if root not in cpu:
-        return {}
-    found, todo = {}, [root]
-    while todo:
-        pid = todo.pop()
-        if pid in cpu:
-            found[pid] = cpu[pid]
-            todo.extend(parents.get(pid, []))
-    return found
+class Tree:
+    """The root's descendants. The parent of each pid is read once, when the pid first shows up
+    in /proc, so a sample costs one directory listing plus the new processes' stat files."""
+
+    def __init__(self, root):
+        self.root = root
+        self.parent = {}
+
+    def pids(self):
+        live = {int(n) for n in os.listdir("/proc") if n.isdigit()}
+        for pid in list(self.parent):
+            if pid not in live:
+                del self.parent[pid]
+        for pid in live - self.parent.keys():
+            stat = read_stat(pid)
+            if stat is not None:
+                self.parent[pid] = stat[0]
+        if self.root not in self.parent:
+            return []
+        children = {}
+        for pid, ppid in self.parent.items():
+            children.setdefault(ppid, []).append(pid)
+        found, todo = [], [self.root]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            todo.extend(children.get(pid, []))
+        return found
+
+
+def cpu_ticks(pids):
+    total = 0
+    for pid in pids:
+        stat = read_stat(pid)
+        if stat is not None:
+            total += stat[1]
+    return total
+
+
+def machine_busy_ticks():
+    """Busy CPU ticks of the whole machine (all CPUs), from the first line of /proc/stat."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    # user nice system idle iowait irq softirq steal ...
+    return sum(fields[0:3]) + sum(fields[5:8])
 
 
 def memory(pids):
@@ -98,25 +125,31 @@ def main():
     signal.signal(signal.SIGINT, lambda *_: state.__setitem__("stop", True))
 
     start = time.monotonic()
-    procs = tree(args.pid)
-    cpu_start = sum(procs.values())
+    tree = Tree(args.pid)
+    pids = tree.pids()
+    cpu_start = cpu_ticks(pids)
+    machine_start = machine_busy_ticks()
+    machine_run = None
     peak_rss = peak_anon = peak_procs = samples = 0
     cpu_now = cpu_start
     cpu_run = None
     idle_since, idle_cpu = None, None
     while not state["stop"] and time.monotonic() - start < args.max_seconds:
-        procs = tree(args.pid)
-        if not procs:
+        pids = tree.pids()
+        if not pids:
             break
-        cpu_now = max(cpu_now, sum(procs.values()))
-        rss, anon = memory(procs)
+        rss, anon = memory(pids)
         peak_rss, peak_anon = max(peak_rss, rss), max(peak_anon, anon)
-        peak_procs = max(peak_procs, len(procs))
+        peak_procs = max(peak_procs, len(pids))
         samples += 1
         now = time.monotonic()
         if state["run_end"] is not None:
+            # CPU is read only at the ends and while settling: exited daemons are in their
+            # parent's cutime/cstime, so nothing is lost between the two readings.
+            cpu_now = max(cpu_now, cpu_ticks(pids))
             if cpu_run is None:
                 cpu_run = cpu_now
+                machine_run = machine_busy_ticks()
             # Settled: at most one tick of CPU over the last 0.5 s.
             if idle_cpu is None or cpu_now - idle_cpu > 1:
                 idle_since, idle_cpu = now, cpu_now
@@ -125,15 +158,21 @@ def main():
             if now - state["run_end"] >= args.settle_max:
                 break
         time.sleep(args.interval)
+    if cpu_run is None:
+        cpu_now = max(cpu_now, cpu_ticks(tree.pids()))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     result = {
         "cpu_run_s": round(((cpu_run if cpu_run is not None else cpu_now) - cpu_start) / TICK, 3),
         "cpu_settled_s": round((cpu_now - cpu_start) / TICK, 3),
         "settle_s": round(time.monotonic() - state["run_end"], 2) if state["run_end"] else None,
+        # Busy CPU of the whole machine during the load (server, generator, sampler, others).
+        "machine_busy_run_s": round(((machine_run or machine_busy_ticks()) - machine_start) / TICK, 3),
         "peak_rss_kib": peak_rss,
         "peak_anon_kib": peak_anon,
         "peak_procs": peak_procs,
         "root_hwm_kib": status_kib(args.pid, "VmHWM"),
         "samples": samples,
+        "sampler_cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
     }
     print(json.dumps(result), flush=True)
 

@@ -22,5 +22,7 @@ struct Options {
 void add_serve_command(CLI::App& app, Options& options);
 void add_users_command(CLI::App& app, Options& options);
 void add_config_command(CLI::App& app, Options& options);
+void add_queue_command(CLI::App& app, Options& options);
+void add_capture_command(CLI::App& app, Options& options);
 
 }  // namespace postern::cli

@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   postern::cli::add_serve_command(app, options);
   postern::cli::add_users_command(app, options);
   postern::cli::add_config_command(app, options);
+  postern::cli::add_queue_command(app, options);
+  postern::cli::add_capture_command(app, options);
 
   try {
     app.parse(argc, argv);

@@ -131,8 +131,9 @@ struct DeliverySettings {
   std::optional<std::size_t> messages_per_connection;
   std::size_t capture_limit = 1000;  // messages kept in the capture mailbox (oldest dropped)
   // How long a delivery worker owns a message it picked (a dead worker's messages return
-  // after this), and how often the scheduler looks for due messages when not woken.
-  std::chrono::milliseconds lease_time{std::chrono::minutes(5)};
+  // after this; longer than one transaction, whose final dot alone may take 10 minutes,
+  // RFC 5321 §4.5.3.2.6), and how often the scheduler looks for due messages when not woken.
+  std::chrono::milliseconds lease_time{std::chrono::minutes(15)};
   std::chrono::milliseconds poll_interval{std::chrono::seconds(1)};
   friend bool operator==(const DeliverySettings&, const DeliverySettings&) = default;
 };

@@ -81,7 +81,7 @@ DeliverySettings read_delivery(const Sources& s) {
   d.retry.jitter = read_jitter(s, d.retry.jitter);
   d.retry.lifetime = std::chrono::duration_cast<std::chrono::seconds>(
       read_duration(s, kLifetime, d.retry.lifetime, hours(24 * 30)));
-  if (d.retry.lifetime < std::chrono::minutes(1)) fail(name_of_lifetime(s), "must be at least 1m");
+  if (d.retry.lifetime < std::chrono::minutes(1)) fail(s.get(kLifetime)->name, "must be at least 1m");
   d.max_connections = read_override(s, kMaxConnections, 1000);
   d.messages_per_connection = read_override(s, kMessagesPerConnection, 1'000'000);
   d.capture_limit = read_count(s, kCaptureLimit, d.capture_limit, {1, 1'000'000, {}});

@@ -93,10 +93,11 @@ void collect_section(std::string_view section, const toml::table& table,
   for (auto&& [k, node] : table) {
     const std::string_view name = k.str();
     const std::string dotted = std::string(section) + "." + std::string(name);
-    if (section == "user" && name == "password") {
+    if ((section == "user" || section == "upstream") && name == "password") {
+      const std::string s(section);
       fail(dotted,
-           "passwords do not belong in the config file: name a variable with "
-           "user.password_env or a file with user.password_file");
+           "passwords do not belong in the config file: name a variable with " + s +
+               ".password_env or a file with " + s + ".password_file");
     }
     const KeySpec* key = find_toml_key(section, name);
     if (key == nullptr) unknown(dotted, name, section);
@@ -132,9 +133,11 @@ std::vector<std::string> check_environment(const Environment& env,
   for (const KeySpec& k : all_keys()) {
     if (!k.env.empty()) known.push_back(k.env);
   }
-  if (auto it = file.find(keys::kUserPasswordEnv.dotted());
-      it != file.end() && it->second.kind == RawValue::Kind::string) {
-    known.push_back(it->second.text);  // the operator's own variable for the password
+  for (const KeySpec& k : {keys::kUserPasswordEnv, keys::kUpstreamPasswordEnv}) {
+    if (auto it = file.find(k.dotted());
+        it != file.end() && it->second.kind == RawValue::Kind::string) {
+      known.push_back(it->second.text);  // the operator's own variable for a password
+    }
   }
   for (const auto& [name, value] : env) {
     if (!name.starts_with("POSTERN_")) continue;

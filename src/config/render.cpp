@@ -5,10 +5,10 @@
 #include <cstdio>
 
 #include "config/config.hpp"
+#include "config/render_sections.hpp"
 #include "config/value_parsers.hpp"
 
 namespace postern::config {
-namespace {
 
 // A TOML basic string (TOML 1.0 "Basic strings"): escape quote, backslash and controls.
 std::string toml_string(std::string_view s) {
@@ -32,6 +32,8 @@ std::string toml_string(std::string_view s) {
 void line(std::string& out, std::string_view key, const std::string& value) {
   out.append(key).append(" = ").append(value).append("\n");
 }
+
+namespace {
 
 void render_user(std::string& out, const EnvAccount& user) {
   out += "\n[user]\n";
@@ -85,6 +87,8 @@ std::string render_toml(const Config& config) {
   render_submission(out, config.submission);
   out += "\n[store]\n";
   line(out, "dir", toml_string(config.store.dir.string()));
+  render_upstream(out, config.upstream);
+  render_delivery(out, config.delivery);
   return out;
 }
 

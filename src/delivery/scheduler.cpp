@@ -54,6 +54,36 @@ void check_egress_again(const SchedulerOptions& options) {
   }
 }
 
+// Plain functions (not coroutines) that build the awaitables: GCC 12 mishandles lambda
+// temporaries inside a co_await expression, so coroutines only co_await these.
+awaitable<core::Result<std::vector<store::LeasedRecipient>>> lease_due(store::Store& store,
+                                                                      store::LeaseRequest request) {
+  return await_store<core::Result<std::vector<store::LeasedRecipient>>>(
+      [&store, request = std::move(request)](auto callback) mutable {
+        store.async_lease_due(std::move(request), std::move(callback));
+      });
+}
+
+awaitable<StatusBox> record(store::Store& store, std::vector<store::RecipientOutcome> outcomes,
+                            std::optional<store::NewMessage> dsn) {
+  return await_store<StatusBox>(
+      [&store, outcomes = std::move(outcomes), dsn = std::move(dsn)](auto callback) mutable {
+        store.async_record_outcomes(std::move(outcomes), std::move(dsn),
+                                    [callback = std::move(callback)](core::Status s) mutable {
+                                      callback(StatusBox{s});
+                                    });
+      });
+}
+
+awaitable<StatusBox> capture(store::Store& store, store::CaptureRequest request) {
+  return await_store<StatusBox>([&store, request = std::move(request)](auto callback) mutable {
+    store.async_capture(std::move(request),
+                        [callback = std::move(callback)](core::Status s) mutable {
+                          callback(StatusBox{s});
+                        });
+  });
+}
+
 }  // namespace
 
 struct Scheduler::Counters {
@@ -138,8 +168,7 @@ awaitable<std::vector<store::LeasedRecipient>> Scheduler::async_lease() {
                               .now_ms = core::to_unix_ms(Clock::now()),
                               .lease_ms = static_cast<std::uint64_t>(options_.lease_time.count()),
                               .limit = options_.lease_batch};
-  auto leased = co_await await_store<core::Result<std::vector<store::LeasedRecipient>>>(
-      [this, request](auto callback) { store_.async_lease_due(request, std::move(callback)); });
+  auto leased = co_await lease_due(store_, std::move(request));
   if (!leased) {
     log_.error("lease_failed", {{"error", leased.error().message()}});
     co_return std::vector<store::LeasedRecipient>{};
@@ -148,14 +177,7 @@ awaitable<std::vector<store::LeasedRecipient>> Scheduler::async_lease() {
 }
 
 awaitable<core::Status> Scheduler::async_record(Decision decision) {
-  auto box = co_await await_store<StatusBox>(
-      [this, outcomes = std::move(decision.outcomes),
-       dsn = std::move(decision.dsn)](auto callback) mutable {
-        store_.async_record_outcomes(std::move(outcomes), std::move(dsn),
-                                     [callback = std::move(callback)](core::Status s) mutable {
-                                       callback(StatusBox{s});
-                                     });
-      });
+  auto box = co_await record(store_, std::move(decision.outcomes), std::move(decision.dsn));
   co_return box.status;
 }
 
@@ -338,10 +360,7 @@ awaitable<void> Scheduler::capture_worker() {
                                   .at_ms = core::to_unix_ms(Clock::now()),
                                   .keep_limit = options_.capture_limit};
     for (const auto& r : job.recipients) request.rcpt_indices.push_back(r.rcpt_index);
-    auto box = co_await await_store<StatusBox>([this, request](auto callback) mutable {
-      store_.async_capture(std::move(request), [callback = std::move(callback)](
-                                                   core::Status s) mutable { callback(StatusBox{s}); });
-    });
+    auto box = co_await capture(store_, std::move(request));
     if (box.status) {
       log_.error("capture_failed", {{"queue_id", job.queue_id}, {"error", box.status.message()}});
     } else {

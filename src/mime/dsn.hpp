@@ -51,12 +51,17 @@ struct DsnMessage {
   std::string mail_from;  // always "" (the null reverse-path)
   std::string rcpt_to;    // the original sender
   std::string content;    // the complete message, CRLF line endings
-  bool body_8bitmime = false;  // the copied header section holds 8-bit octets (send BODY=8BITMIME)
+  // The content holds 8-bit octets (from the copied header section or the sender's address):
+  // send with BODY=8BITMIME (RFC 6152).
+  bool body_8bitmime = false;
+  // The recipient (the original sender) is not ASCII: send with SMTPUTF8 (RFC 6531).
+  bool smtputf8 = false;
 };
 
-// Status for a recipient (RFC 3463): the reply's enhanced code when it is a 5.x.x code; for an
-// expired message 4.4.7 upgraded to "5.4.7" (delivery time expired) unless the last reply gave
-// a 5.x.x code; otherwise "5.0.0".
+// Status for a recipient (RFC 3463), always of class 5 since the Action is "failed": the
+// reply's enhanced code with its class set to 5 (a 4.7.1 on an expired message becomes
+// 5.7.1); without an enhanced code 5.4.7 (delivery time expired) for an expired message,
+// else 5.0.0.
 [[nodiscard]] std::string dsn_status(const DsnRecipient& recipient);
 
 // REQUIRES: wants_dsn(input.sender, input.original) and !input.recipients.empty().

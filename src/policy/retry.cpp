@@ -26,7 +26,8 @@ RetrySchedule auth_probe_schedule() {
   RetrySchedule s;
   s.delays = {minutes(1), minutes(5), minutes(15), minutes(30), minutes(60)};
   s.jitter = 0.10;
-  s.lifetime = std::chrono::seconds::max();  // a probe never expires
+  // A probe never expires; 100 years keeps expires_at() within system_clock's range.
+  s.lifetime = std::chrono::hours(24 * 365 * 100);
   return s;
 }
 

@@ -26,10 +26,12 @@
 // - A failure the server did not cause by closing (anything but 421) is followed by QUIT; the
 //   session closes once QUIT is answered. After a 421, a timeout, a malformed reply or a
 //   failed handshake it closes at once (CloseAction).
-// - MAIL refused, no recipient accepted or DATA refused: the result is published and RSET is
-//   sent at once; ready() waits for its answer. If DATA got 354 although no recipient was
-//   accepted (pipelined), a lone "." ends the empty message first (RFC 2920 §3.1); its reply
-//   is not recorded (no message was sent). After the reply to the final dot no RSET is needed.
+// - MAIL refused, no recipient accepted or DATA refused: the result is published and ready()
+//   is true at once; RSET goes out before the next MAIL (with PIPELINING in the same group,
+//   RFC 2920 §3.1; without, alone and answered first) and never before QUIT. If DATA got 354
+//   although no recipient was accepted (pipelined), a lone "." ends the empty message
+//   (RFC 2920 §3.1); its reply is not recorded (no message was sent), and RSET follows as
+//   above. After the reply to the final dot no RSET is needed.
 // - A 421 in a transaction is recorded where it came, ends the transaction, then the session
 //   (failure() connection_lost, failure_reply() the 421).
 // - An address holding a control character, '<' or '>' never reaches the wire (command
@@ -134,8 +136,8 @@ class ClientSession {
   // Commands. REQUIRES: ready().
   void send(OutgoingMessage message);
   // Sends QUIT if the link is up (no-op otherwise). While a command is outstanding (setup,
-  // a transaction, RSET) QUIT is sent in place of the next command, once that one's reply
-  // came; a running transaction is finished first.
+  // a transaction) QUIT is sent in place of the next command, once that one's reply came; a
+  // running transaction is finished first.
   void quit();
 
   [[nodiscard]] std::string take_output();
@@ -193,6 +195,8 @@ class ClientSession {
   void on_auth_challenge(const Reply& reply);
   void become_ready();
   // client_session_transaction.cpp: MAIL, RCPT, DATA, the final dot, RSET.
+  // True if some recipient can go on the wire; otherwise the result is already published.
+  [[nodiscard]] bool prepare_envelope();
   void send_envelope();
   void send_next_rcpt();
   void on_mail(const Reply& reply);
@@ -201,7 +205,7 @@ class ClientSession {
   void on_dot(const Reply& reply, bool lone);  // lone: the "." of an empty DATA
   void after_envelope();  // without PIPELINING: all RCPT replies are in
   [[nodiscard]] bool transaction_viable() const;
-  void finish_transaction(bool send_rset);
+  void finish_transaction(bool needs_rset);
   void abandon_transaction();  // the link is gone: publish what is known
   void on_rset(const Reply& reply);
 
@@ -221,6 +225,7 @@ class ClientSession {
   bool tls_active_ = false;
   bool tls_pending_ = false;       // StartTlsAction given, handshake result not yet fed
   bool setup_done_ = false;
+  bool rset_needed_ = false;       // the last transaction ended early: RSET before the next
   bool quit_requested_ = false;
   bool quit_sent_ = false;
   bool closed_ = false;

@@ -32,17 +32,24 @@ void ClientSession::send(OutgoingMessage message) {
   for (const std::string& address : message.rcpt_to) txn.result.recipients.push_back({address, {}});
   txn.message = std::move(message);
   txn_ = std::move(txn);
+  if (!prepare_envelope()) return;
+  // After a transaction that ended early the server may still hold its envelope (§4.1.1.5).
+  // RSET may open a pipelined group (RFC 2920 §3.1); without PIPELINING it is answered first.
+  if (std::exchange(rset_needed_, false)) {
+    command("RSET", Awaiting::rset);
+    if (!caps_.pipelining) return;
+  }
   send_envelope();
 }
 
-// MAIL FROM:<path> with BODY=8BITMIME (RFC 6152), SMTPUTF8 (RFC 6531) and SIZE= (RFC 1870)
-// where the server offers them and the message needs them.
-void ClientSession::send_envelope() {
+// Sorts out the addresses that must not reach the wire (they get a local reply).
+bool ClientSession::prepare_envelope() {
   Transaction& t = *txn_;
   const OutgoingMessage& m = t.message;
   if (!is_wire_safe(m.mail_from)) {
     t.result.mail_reply = Reply{501, "5.1.7 Sender address not allowed on the wire (local)"};
-    return finish_transaction(false);
+    finish_transaction(rset_needed_);
+    return false;
   }
   for (std::size_t i = 0; i < m.rcpt_to.size(); ++i) {
     if (is_wire_safe(m.rcpt_to[i])) {
@@ -52,7 +59,16 @@ void ClientSession::send_envelope() {
           Reply{501, "5.1.3 Recipient address not allowed on the wire (local)"};
     }
   }
-  if (t.wire_rcpts.empty()) return finish_transaction(false);
+  if (!t.wire_rcpts.empty()) return true;
+  finish_transaction(rset_needed_);
+  return false;
+}
+
+// MAIL FROM:<path> with BODY=8BITMIME (RFC 6152), SMTPUTF8 (RFC 6531) and SIZE= (RFC 1870)
+// where the server offers them and the message needs them.
+void ClientSession::send_envelope() {
+  Transaction& t = *txn_;
+  const OutgoingMessage& m = t.message;
   std::string mail = "MAIL FROM:<" + m.mail_from + ">";
   if (m.body_8bitmime && caps_.eight_bit_mime) mail += " BODY=8BITMIME";
   if (m.smtputf8 && caps_.smtputf8) mail += " SMTPUTF8";
@@ -123,13 +139,13 @@ void ClientSession::on_dot(const Reply& reply, bool lone) {
   finish_transaction(lone);
 }
 
-// Publishes the result; RSET (§4.1.1.5) clears whatever the server still holds of a
-// transaction that ended early, unless QUIT was asked for, which ends everything anyway.
-void ClientSession::finish_transaction(bool send_rset) {
+// Publishes the result. A transaction that ended early needs RSET (§4.1.1.5) before the next
+// MAIL; QUIT, when asked for, ends everything anyway.
+void ClientSession::finish_transaction(bool needs_rset) {
   results_.push_back(std::move(txn_->result));
   txn_.reset();
-  if (quit_instead() || !send_rset) return;
-  command("RSET", Awaiting::rset);
+  rset_needed_ = needs_rset;
+  if (quit_instead()) return;
 }
 
 // The link died, timed out or was refused mid-transaction: publish what is known. After the
@@ -141,11 +157,12 @@ void ClientSession::abandon_transaction() {
   txn_.reset();
 }
 
-// RSET must succeed (§4.1.1.5); if it does not, the two sides disagree on the state.
+// RSET must succeed (§4.1.1.5); if it does not, the two sides disagree on the state. Without
+// PIPELINING the envelope waits for this answer.
 void ClientSession::on_rset(const Reply& reply) {
   if (closes_connection(reply)) return fail(SessionFailure::connection_lost, reply);
   if (!positive(reply)) return fail(SessionFailure::protocol_error, reply);
-  if (quit_instead()) return;
+  if (!caps_.pipelining) send_envelope();
 }
 
 }  // namespace postern::smtp

@@ -21,6 +21,7 @@ std::string upper(std::string_view s) {
 TEST(Keys, VariablesFollowTheNamingRule) {
   for (const KeySpec& k : all_keys()) {
     if (k.env.empty() || k.key.empty() || k.section == "user") continue;  // fixed names
+    if (k.env == keys::kUpstreamProvider.env || k.env == keys::kSesRegion.env) continue;
     const std::string want =
         "POSTERN_" + (k.section.empty() ? "" : upper(k.section) + "_") + upper(k.key);
     EXPECT_EQ(k.env, want) << k.dotted();
@@ -35,6 +36,16 @@ TEST(Keys, VariablesFollowTheNamingRule) {
   EXPECT_EQ(keys::kTlsCert.env, "POSTERN_TLS_CERT");
   EXPECT_EQ(keys::kTlsKey.env, "POSTERN_TLS_KEY");
   EXPECT_EQ(keys::kLogFormat.env, "POSTERN_LOG_FORMAT");
+  // The upstream contract of the issue.
+  EXPECT_EQ(keys::kUpstreamProvider.env, "POSTERN_PROVIDER");
+  EXPECT_EQ(keys::kUpstreamHost.env, "POSTERN_UPSTREAM_HOST");
+  EXPECT_EQ(keys::kUpstreamPort.env, "POSTERN_UPSTREAM_PORT");
+  EXPECT_EQ(keys::kUpstreamUser.env, "POSTERN_UPSTREAM_USER");
+  EXPECT_EQ(keys::kUpstreamPassword.env, "POSTERN_UPSTREAM_PASSWORD");
+  EXPECT_EQ(keys::kUpstreamPasswordFile.env, "POSTERN_UPSTREAM_PASSWORD_FILE");
+  EXPECT_EQ(keys::kUpstreamCaFile.env, "POSTERN_UPSTREAM_CA_FILE");
+  EXPECT_EQ(keys::kUpstreamTls.env, "POSTERN_UPSTREAM_TLS");
+  EXPECT_EQ(keys::kSesRegion.env, "POSTERN_SES_REGION");
 }
 
 TEST(Keys, EveryKeyIsDocumented) {

@@ -65,7 +65,9 @@ TEST(ParseDuration, Table) {
       {"5min", std::nullopt},
       {"1.5s", std::nullopt},
       {"-5s", std::nullopt},
-      {"5d", std::nullopt},
+      {"5d", milliseconds(432'000'000)},
+      {"1d12h", milliseconds(129'600'000)},
+      {"5w", std::nullopt},
       {"99999999999999h", std::nullopt},
       {"99999999999999999999s", std::nullopt},
   };

@@ -16,6 +16,7 @@ Everything listens on 127.0.0.1 only and is stopped explicitly (or at exit).
 
 import asyncio
 import atexit
+import warnings
 import base64
 import dataclasses
 import os
@@ -29,6 +30,8 @@ import time
 from pathlib import Path
 
 import harness as h
+
+warnings.filterwarnings("ignore", message="Session.login_data is deprecated")
 
 UP_USER = "relay@example.com"
 UP_PASSWORD = "up-Secret-7731"
@@ -336,6 +339,7 @@ class Scenario:
     inject_after_starttls: bytes = b""    # sent in the same write as the STARTTLS 220
     auth_reply: str = "235 2.7.0 Authentication successful"
     mail_reply: str = "250 2.1.0 Ok"
+    mail_replies: dict = dataclasses.field(default_factory=dict)  # sender (lower) -> reply
     rcpt_replies: dict = dataclasses.field(default_factory=dict)  # address (lower) -> reply
     rcpt_default: str = "250 2.1.5 Ok"
     max_rcpts: int = 0                    # > 0: RCPTs beyond this get too_many_reply
@@ -551,7 +555,7 @@ class _FaultSession:
         if not m:
             await self.reply("501 5.5.4 Syntax: MAIL FROM:<address>", "mail")
             return
-        reply = self.sc.mail_reply
+        reply = self.sc.mail_replies.get(m.group(1).lower(), self.sc.mail_reply)
         if reply.startswith("2"):
             self.mail_from, self.rcpts = m.group(1), []
             self.mail_options = m.group(2).split()

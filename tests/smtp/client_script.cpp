@@ -69,7 +69,7 @@ std::vector<std::string> ClientScript::run(std::string_view script, ServerFeed f
         written_.pop_front();
       }
     } else if (text.starts_with("! ")) {
-      directive(rest.empty() ? text.substr(2) : text.substr(2));
+      directive(text.substr(2));
     } else {
       throw std::runtime_error("bad script line " + std::to_string(line_));
     }
@@ -129,6 +129,13 @@ void ClientScript::directive(std::string_view text) {
     }
     action_.reset();
     verb == "tls" ? session_.on_tls_established() : session_.on_tls_failed();
+  } else if (verb == "tls-begin") {
+    // The driver took the StartTlsAction and is still handshaking.
+    if (!action_ || !std::holds_alternative<StartTlsAction>(*action_)) {
+      return fail("no StartTlsAction pending");
+    }
+    action_.reset();
+    return;
   } else if (verb == "lost") {
     session_.on_connection_lost();
   } else if (verb == "timeout") {

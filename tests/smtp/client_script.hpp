@@ -6,16 +6,17 @@
 //   S~ bytes       the server sends `bytes` as written, escapes decoded (\r \n \t \\ \xHH)
 //   C: text        the next line the client wrote is `text` (CRLF not shown; "C:" alone is an
 //                  empty line)
-//   ! directive    send N | quit | tls | tls-failed | lost | timeout | close | closed | ready |
-//                  not-ready | failure NAME | timeout-is greeting|command|data_start|final_dot
+//   ! directive    send N | quit | tls | tls-failed | tls-begin | lost | timeout | close |
+//                  closed | ready | not-ready | failure NAME |
+//                  timeout-is greeting|command|data_start|final_dot
 //   # comment      (and blank lines) ignored
 //
 // Before every server step, each line the client wrote so far must have been matched by a
 // "C:" step: a script pins not only what the client writes but when (a pipelined group goes
 // out before the first reply; without PIPELINING one command per reply). At the end, no
-// client line and no action may be left over. "! tls" performs a pending StartTlsAction,
-// "! close" checks a pending CloseAction. The client's output must never hold a CR or LF
-// outside a CRLF.
+// client line and no action may be left over. "! tls" performs a pending StartTlsAction
+// ("! tls-begin" only takes it: the handshake runs on), "! close" checks a pending
+// CloseAction. The client's output must never hold a CR or LF outside a CRLF.
 
 #include <deque>
 #include <optional>
@@ -64,7 +65,7 @@ class ClientScript {
 
 // Runs `script` with every ServerFeed on fresh sessions; reports failures with the feed.
 // Returns the last runner so the caller can inspect its results.
-[[nodiscard]] ClientScript run_script(std::string_view script, const ClientConfig& config,
+ClientScript run_script(std::string_view script, const ClientConfig& config,
                                       const std::vector<OutgoingMessage>& messages = {});
 
 }  // namespace postern::smtp::testing

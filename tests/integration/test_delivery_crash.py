@@ -1,0 +1,160 @@
+"""Crash safety of delivery: kill -9 `postern serve` at random moments while it delivers to a
+slow-ish aiosmtpd upstream (and a client keeps submitting), restart it on the same data dir
+each time, then let it drain. Every accepted recipient must end delivered at the upstream (or
+failed with a DSN); a recipient received twice is allowed only in an at-least-once window:
+a kill shortly after the upstream took the message, or an "ambiguous" line in the log."""
+
+import random
+import smtplib
+import sys
+import threading
+import time
+import unittest
+import uuid
+
+import harness as h
+import upstreams as up
+
+MIN_KILLS = 20
+KILL_PHASE = 70.0      # seconds; the whole test stays around two minutes
+DRAIN_TIMEOUT = 40.0
+DATA_DELAY = 0.3       # the upstream's pause between the final dot and its 250
+# A kill this long after the upstream had the final dot can still be "after the provider's 250,
+# before the outcome was recorded" (DATA_DELAY + commit on a loaded 2-core machine).
+WINDOW = DATA_DELAY + 3.0
+
+
+class Submitter(threading.Thread):
+    """Submits small messages, one session each, until stopped; remembers what got 250."""
+
+    def __init__(self, server, rng):
+        super().__init__(daemon=True)
+        self.server, self.rng = server, rng
+        self.stop = threading.Event()
+        self.lock = threading.Lock()
+        self.accepted = {}   # queue id -> (token, recipients)
+
+    def run(self):
+        n = 0
+        while not self.stop.is_set():
+            host, port = self.server.host, self.server.port
+            if host is None or not self.server.running():
+                time.sleep(0.02)
+                continue
+            n += 1
+            tok = f"dc-{n}-{uuid.uuid4().hex}"
+            rcpts = [f"c{n}-{j}@example.net" for j in range(self.rng.randint(1, 3))]
+            msg = h.make_message(tok, [tok] + ["line " * 10] * self.rng.randint(1, 50))
+            try:
+                smtp = smtplib.SMTP(host, port, local_hostname="crash.example", timeout=10)
+                try:
+                    smtp.ehlo()
+                    smtp.starttls(context=h.insecure_tls_context())
+                    smtp.ehlo()
+                    smtp.login(h.USER, h.PASSWORD)
+                    code, _, qid = h.submit(smtp, h.SENDER, rcpts, msg)
+                    if code == 250 and qid:
+                        with self.lock:
+                            self.accepted[qid] = (tok, rcpts)
+                finally:
+                    smtp.close()
+            except (OSError, smtplib.SMTPException):
+                pass
+            time.sleep(self.rng.uniform(0.05, 0.25))
+
+
+class DeliveryCrashTest(unittest.TestCase):
+
+    def test_kill9_during_delivery(self):
+        seed = int(time.time())
+        rng = random.Random(seed)
+        upstream = up.AiosmtpdUpstream(data_delay=DATA_DELAY)
+        self.addCleanup(upstream.stop)
+        server = h.Server(extra_env=up.postern_env(upstream.port, poll_interval="100ms",
+                                                   retry_schedule="1s", retry_jitter="0"))
+        self.addCleanup(server.cleanup)
+        server.start()
+        sub = Submitter(server, rng)
+        sub.start()
+        kills = []   # time.time() of each SIGKILL
+        deadline = time.monotonic() + KILL_PHASE
+        while (len(kills) < MIN_KILLS or time.monotonic() < deadline) \
+                and len(kills) < 3 * MIN_KILLS:
+            if len(kills) % 2:
+                # Aim at the window: just after the upstream took a final dot, before or
+                # after its 250 reached postern.
+                seen = len(upstream.transactions)
+                up.wait_for(lambda: len(upstream.transactions) > seen, 3.0, 0.01)
+                time.sleep(rng.uniform(0.0, DATA_DELAY + 0.2))
+            else:
+                time.sleep(rng.uniform(0.2, 2.5))
+            kills.append(time.time())
+            server.kill9()
+            server.start()
+        sub.stop.set()
+        sub.join(15)
+        accepted = dict(sub.accepted)
+        self.assertGreaterEqual(len(kills), MIN_KILLS)
+        self.assertGreaterEqual(len(accepted), 10, "too few messages accepted to mean anything")
+
+        # Drain: every accepted recipient reaches the upstream.
+        def missing():
+            got = {(t.content.split(b"Subject: ", 1)[1].split(b"\r\n", 1)[0].decode(), r)
+                   for t in upstream.transactions if b"Subject: dc-" in t.content
+                   for r in t.rcpt_tos}
+            return [(tok, r) for tok, rcpts in accepted.values() for r in rcpts
+                    if (tok, r) not in got]
+        up.wait_for(lambda: not missing(), DRAIN_TIMEOUT, 0.25)
+        time.sleep(1.0)
+        self.assertEqual(server.stop(), 0, "SIGTERM did not exit 0")
+        store = server.store()
+        self.assertEqual(store.integrity(), "ok")
+        messages = {m["queue_id"]: m for m in store.all_messages()}
+
+        lost = []
+        for qid, (tok, rcpts) in accepted.items():
+            m = messages.get(qid)
+            states = {r["address"]: r["state"] for r in m["recipients"]} if m else {}
+            for r in rcpts:
+                at_upstream = any(tok.encode() in t.content and r in t.rcpt_tos
+                                  for t in upstream.transactions if t.mail_from)
+                bounced = states.get(r) == "failed"
+                if not at_upstream and not bounced:
+                    lost.append((qid, r, states.get(r)))
+        self.assertEqual(lost, [], f"accepted recipients neither delivered nor bounced "
+                                   f"(seed {seed}, {len(kills)} kills)")
+        pending = [(q, r["address"], r["state"]) for q, m in messages.items()
+                   for r in m["recipients"] if r["state"] not in ("delivered", "failed")]
+        self.assertEqual(pending, [], "recipients still pending after the drain")
+
+        # Duplicates at the upstream and their justification.
+        received = {}
+        for t in upstream.transactions:
+            for r in t.rcpt_tos:
+                received.setdefault((t.content, r), []).append(t.at)
+        log = server.log_text().lower()
+        dups, justified_kill, justified_log, unjustified = 0, 0, 0, []
+        for (content, rcpt), times in received.items():
+            if len(times) < 2:
+                continue
+            times.sort()
+            qid = next((q for q, (tok, _) in accepted.items() if tok.encode() in content), None)
+            for first, second in zip(times, times[1:]):
+                dups += 1
+                if any(first <= k <= min(second, first + WINDOW) for k in kills):
+                    justified_kill += 1
+                elif qid and any("ambiguous" in l and qid.lower() in l
+                                 for l in log.splitlines()):
+                    justified_log += 1
+                else:
+                    unjustified.append((qid, rcpt, first, second))
+        print(f"\n[delivery-crash] seed={seed} kills={len(kills)} accepted={len(accepted)} "
+              f"upstream transactions={len(upstream.transactions)} duplicates={dups} "
+              f"(after a kill: {justified_kill}, logged ambiguous: {justified_log}, "
+              f"unjustified: {len(unjustified)})", file=sys.stderr)
+        self.assertEqual(unjustified, [], "duplicates outside any at-least-once window")
+        self.assertEqual(upstream.null_sender_transactions(), [], "unexpected DSNs")
+
+
+if __name__ == "__main__":
+    h.main()
