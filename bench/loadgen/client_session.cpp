@@ -137,6 +137,9 @@ asio::awaitable<bool> ClientSession::async_open() {
     if (auto hs = co_await stream_.async_handshake(asio::ssl::stream_base::client)) {
       fail_io("tls_handshake", hs);
       ok = false;
+    } else if (stats_.tls.empty()) {
+      SSL* ssl = stream_.ssl().native_handle();
+      stats_.tls = std::string(SSL_get_version(ssl)) + " " + SSL_get_cipher_name(ssl);
     }
   }
   ok = ok && co_await async_command("EHLO loadgen.example\r\n", "ehlo_tls", 2, reply);

@@ -51,12 +51,14 @@ void print_summary(const Options& o, ThreadStats& total, double seconds, double 
       "{\"mode\":\"load\",\"label\":%s,\"connections\":%d,\"per_connection\":%d,\"size\":%zu,"
       "\"total\":%llu,\"messages\":%llu,\"failed_messages\":%llu,\"seconds\":%.3f,"
       "\"messages_per_s\":%.1f,\"p50_ms\":%.3f,\"p90_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,"
-      "\"mean_ms\":%.3f,\"sessions\":%llu,\"refused\":%llu,\"errors\":%s,\"client_cpu_s\":%.3f}\n",
+      "\"mean_ms\":%.3f,\"sessions\":%llu,\"refused\":%llu,\"errors\":%s,\"client_cpu_s\":%.3f,"
+      "\"tls\":%s}\n",
       json_string(o.label).c_str(), o.connections, o.per_connection, o.size,
       static_cast<unsigned long long>(o.total), static_cast<unsigned long long>(total.accepted),
       static_cast<unsigned long long>(total.failed_messages), seconds, rate, p.p50_ms, p.p90_ms,
       p.p99_ms, p.max_ms, p.mean_ms, static_cast<unsigned long long>(total.sessions),
-      static_cast<unsigned long long>(total.refused), errors_json(total).c_str(), cpu);
+      static_cast<unsigned long long>(total.refused), errors_json(total).c_str(), cpu,
+      json_string(total.tls).c_str());
   std::fflush(stdout);
 }
 

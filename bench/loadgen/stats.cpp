@@ -22,6 +22,7 @@ void ThreadStats::merge(const ThreadStats& other) {
   sessions += other.sessions;
   refused += other.refused;
   for (const auto& [kind, count] : other.errors) errors[kind] += count;
+  if (tls.empty()) tls = other.tls;
 }
 
 Percentiles percentiles(std::vector<std::uint32_t>& latency_us) {

@@ -16,6 +16,7 @@ struct ThreadStats {
   std::uint64_t sessions = 0;             // sessions that got through AUTH
   std::uint64_t refused = 0;              // sessions that failed before AUTH succeeded
   std::map<std::string, std::uint64_t, std::less<>> errors;  // by kind, e.g. "connect_refused"
+  std::string tls;  // protocol and cipher of the first TLS session, e.g. "TLSv1.3 TLS_AES_..."
 
   void error(std::string_view kind);
   void merge(const ThreadStats& other);

@@ -121,6 +121,13 @@ def main():
     print("\n".join(main_table(rows)))
     print()
     print("\n".join(ceiling_table(rows)))
+    tls = {}
+    for r in rows:
+        if r["workload"] != "idle" and r["load"].get("tls"):
+            tls.setdefault(r["server"], r["load"]["tls"])
+    if tls:
+        print()
+        print("Negotiated TLS: " + "; ".join(f"{k} {v}" for k, v in tls.items()) + ".")
     targets = target_table(rows)
     if len(targets) > 2:
         print()

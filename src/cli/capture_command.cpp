@@ -2,7 +2,6 @@
 // daemon's admin socket while it runs, else on the store directly (see queue_command.cpp).
 
 #include <boost/json/parse.hpp>
-
 #include <iostream>
 #include <string>
 

@@ -4,7 +4,6 @@
 // the same http::AdminApi (http/admin_call.hpp), so the output is the same.
 
 #include <boost/json/parse.hpp>
-
 #include <iostream>
 #include <string>
 
@@ -27,8 +26,8 @@ struct QueueArgs {
 enum class Print { table, message, verb };
 
 // Exit status: 0 done; 2 unknown id or bad input; 1 the queue could not be reached.
-int run(const Options& options, std::string_view method, const std::string& target,
-        Print print, bool raw_json) {
+int run(const Options& options, std::string_view method, const std::string& target, Print print,
+        bool raw_json) {
   const config::Config config = options.load();
   const http::AdminEndpoint endpoint{config.data_dir / "admin.sock", config.store.dir};
   auto call = http::call_admin(endpoint, method, target);
@@ -53,9 +52,15 @@ int run(const Options& options, std::string_view method, const std::string& targ
   }
   const std::uint64_t now = core::to_unix_ms(std::chrono::system_clock::now());
   switch (print) {
-    case Print::table: std::cout << http::queue_table(body, now); break;
-    case Print::message: std::cout << http::message_text(body, now); break;
-    case Print::verb: std::cout << http::verb_text(body); break;
+    case Print::table:
+      std::cout << http::queue_table(body, now);
+      break;
+    case Print::message:
+      std::cout << http::message_text(body, now);
+      break;
+    case Print::verb:
+      std::cout << http::verb_text(body);
+      break;
   }
   return 0;
 }
@@ -109,18 +114,19 @@ void add_queue_command(CLI::App& app, Options& options) {
     };
   });
 
-  add_verb(queue, options, args, "retry", "Make the message's queued recipients due now",
-           "POST", "/retry");
-  add_verb(queue, options, args, "hold", "Hold the message's queued recipients", "POST",
-           "/hold");
+  add_verb(queue, options, args, "retry", "Make the message's queued recipients due now", "POST",
+           "/retry");
+  add_verb(queue, options, args, "hold", "Hold the message's queued recipients", "POST", "/hold");
   add_verb(queue, options, args, "release", "Release held recipients (due now)", "POST",
            "/release");
-  add_verb(queue, options, args, "delete", "Delete the message and all its recipients",
-           "DELETE", "");
+  add_verb(queue, options, args, "delete", "Delete the message and all its recipients", "DELETE",
+           "");
 
   auto* flush = queue->add_subcommand("flush", "Make every queued recipient due now");
   flush->callback([&options] {
-    options.run = [&options] { return run(options, "POST", "/v1/queue/flush", Print::verb, false); };
+    options.run = [&options] {
+      return run(options, "POST", "/v1/queue/flush", Print::verb, false);
+    };
   });
 }
 

@@ -15,7 +15,8 @@ constexpr std::size_t kMaxRetrySteps = 100;
 constexpr std::uint64_t kMaxJitterPercent = 50;
 
 // A list of durations: a TOML array of strings, or a comma list (file or variable).
-std::vector<std::chrono::seconds> read_schedule(const Sources& s, std::vector<std::chrono::seconds> fallback) {
+std::vector<std::chrono::seconds> read_schedule(const Sources& s,
+                                                std::vector<std::chrono::seconds> fallback) {
   auto value = s.get(kRetrySchedule);
   if (!value) return fallback;
   std::vector<std::string> items = value->strings;
@@ -31,10 +32,11 @@ std::vector<std::chrono::seconds> read_schedule(const Sources& s, std::vector<st
       start = comma + 1;
     }
   } else if (value->kind != RawValue::Kind::string_array) {
-    fail(value->name, "must be a list of durations like [\"1m\", \"5m\", \"1h\"], not " +
-                          value->type_name);
+    fail(value->name,
+         "must be a list of durations like [\"1m\", \"5m\", \"1h\"], not " + value->type_name);
   }
-  if (items.empty() || items.size() > kMaxRetrySteps) fail(value->name, "must list 1-100 durations");
+  if (items.empty() || items.size() > kMaxRetrySteps)
+    fail(value->name, "must list 1-100 durations");
   std::vector<std::chrono::seconds> delays;
   for (const std::string& item : items) {
     std::string why;
@@ -81,7 +83,8 @@ DeliverySettings read_delivery(const Sources& s) {
   d.retry.jitter = read_jitter(s, d.retry.jitter);
   d.retry.lifetime = std::chrono::duration_cast<std::chrono::seconds>(
       read_duration(s, kLifetime, d.retry.lifetime, hours(24 * 30)));
-  if (d.retry.lifetime < std::chrono::minutes(1)) fail(s.get(kLifetime)->name, "must be at least 1m");
+  if (d.retry.lifetime < std::chrono::minutes(1))
+    fail(s.get(kLifetime)->name, "must be at least 1m");
   d.max_connections = read_override(s, kMaxConnections, 1000);
   d.messages_per_connection = read_override(s, kMessagesPerConnection, 1'000'000);
   d.capture_limit = read_count(s, kCaptureLimit, d.capture_limit, {1, 1'000'000, {}});

@@ -95,9 +95,8 @@ void collect_section(std::string_view section, const toml::table& table,
     const std::string dotted = std::string(section) + "." + std::string(name);
     if ((section == "user" || section == "upstream") && name == "password") {
       const std::string s(section);
-      fail(dotted,
-           "passwords do not belong in the config file: name a variable with " + s +
-               ".password_env or a file with " + s + ".password_file");
+      fail(dotted, "passwords do not belong in the config file: name a variable with " + s +
+                       ".password_env or a file with " + s + ".password_file");
     }
     const KeySpec* key = find_toml_key(section, name);
     if (key == nullptr) unknown(dotted, name, section);
@@ -143,10 +142,10 @@ std::vector<std::string> check_environment(const Environment& env,
     if (!name.starts_with("POSTERN_")) continue;
     if (std::find(known.begin(), known.end(), name) != known.end()) continue;
     const std::string_view guess = closest(name, known);
-    warnings.push_back(printable(name) + ": " +
-                       (guess.empty() ? "unknown variable, ignored"
-                                      : "unknown variable, ignored (did you mean " +
-                                            std::string(guess) + "?)"));
+    warnings.push_back(
+        printable(name) + ": " +
+        (guess.empty() ? "unknown variable, ignored"
+                       : "unknown variable, ignored (did you mean " + std::string(guess) + "?)"));
   }
   return warnings;
 }

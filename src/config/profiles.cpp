@@ -33,7 +33,8 @@ class TableReader {
   // Refuses keys outside `known`, so a typo in a profile never passes silently.
   void only(std::initializer_list<std::string_view> known) const {
     for (auto&& [k, node] : table_) {
-      if (std::find(known.begin(), known.end(), k.str()) == known.end()) bad(k.str(), "unknown key");
+      if (std::find(known.begin(), known.end(), k.str()) == known.end())
+        bad(k.str(), "unknown key");
     }
   }
 
@@ -60,7 +61,8 @@ class TableReader {
   std::uint64_t count(std::string_view key, std::uint64_t fallback, std::uint64_t max) const {
     const toml::node* node = table_.get(key);
     if (node == nullptr) return fallback;
-    if (!node->is_integer() || node->as_integer()->get() < 1) bad(key, "must be a positive integer");
+    if (!node->is_integer() || node->as_integer()->get() < 1)
+      bad(key, "must be a positive integer");
     const auto n = static_cast<std::uint64_t>(node->as_integer()->get());
     if (n > max) bad(key, "must be at most " + std::to_string(max));
     return n;
@@ -171,7 +173,8 @@ void read_rules(const TableReader& r, policy::ReplyTable& table) {
   int n = 0;
   for (const toml::table* t : tables_of(r, "reply")) {
     ++n;
-    table.rules.push_back(read_rule(TableReader(*t, r.source(), "reply #" + std::to_string(n) + " ")));
+    table.rules.push_back(
+        read_rule(TableReader(*t, r.source(), "reply #" + std::to_string(n) + " ")));
   }
 }
 
@@ -196,11 +199,12 @@ policy::Quota read_quota(const TableReader& r) {
 void read_smtp_fields(const TableReader& r, ProviderProfile& p) {
   p.host = r.string("host").value_or("");
   p.port = static_cast<std::uint16_t>(r.count("port", 587, 65535));
-  p.tls = r.choice("tls", &policy::parse_upstream_tls, policy::UpstreamTls::required,
-                   "required, none");
+  p.tls =
+      r.choice("tls", &policy::parse_upstream_tls, policy::UpstreamTls::required, "required, none");
   p.auth_mechanisms = r.strings("auth");
   for (const std::string& m : p.auth_mechanisms) {
-    if (!policy::known_auth_mechanism(m)) r.bad("auth", "'" + m + "' is not PLAIN, LOGIN or XOAUTH2");
+    if (!policy::known_auth_mechanism(m))
+      r.bad("auth", "'" + m + "' is not PLAIN, LOGIN or XOAUTH2");
   }
   p.username = r.string("username").value_or("");
   p.recipients_per_message = r.count("recipients_per_message", p.recipients_per_message, 100000);
@@ -230,7 +234,8 @@ toml::table parse_text(std::string_view text, std::string_view source_name) {
 }
 
 policy::ReplyTable default_rows() {
-  const toml::table root = parse_text(builtin_profile_text(kDefaultsName), "profiles/defaults.toml");
+  const toml::table root =
+      parse_text(builtin_profile_text(kDefaultsName), "profiles/defaults.toml");
   const TableReader r(root, "profiles/defaults.toml", "");
   r.only({"reply"});
   policy::ReplyTable table;
@@ -266,8 +271,8 @@ ProviderProfile parse_profile(std::string_view toml_text, std::string_view sourc
   p.name = r.required_string("name");
   if (p.name.empty() || p.name == kDefaultsName) r.bad("name", "must be a profile name");
   p.description = r.string("description").value_or("");
-  p.kind = r.choice("kind", &policy::parse_profile_kind, policy::ProfileKind::smtp,
-                    "smtp, capture");
+  p.kind =
+      r.choice("kind", &policy::parse_profile_kind, policy::ProfileKind::smtp, "smtp, capture");
   if (p.kind == policy::ProfileKind::capture) {
     r.only({"name", "description", "kind"});
     return p;
@@ -281,7 +286,8 @@ ProviderProfile parse_profile(std::string_view toml_text, std::string_view sourc
 }
 
 ProviderProfile builtin_profile(std::string_view name, std::string_view key) {
-  const std::string_view text = name == kDefaultsName ? std::string_view{} : builtin_profile_text(name);
+  const std::string_view text =
+      name == kDefaultsName ? std::string_view{} : builtin_profile_text(name);
   if (text.empty()) {
     std::string list;
     for (const std::string& n : builtin_profile_names()) list += (list.empty() ? "" : ", ") + n;

@@ -35,9 +35,8 @@ void render_upstream(std::string& out, const std::optional<UpstreamSettings>& up
   if (up.port_set) line(out, "port", std::to_string(p.port));
   if (up.tls_set) line(out, "tls", toml_string(policy::to_string(p.tls)));
   if (up.auth_set) line(out, "auth", string_list(p.auth_mechanisms));
-  out += "# resolved: " + p.host + ":" + std::to_string(p.port) +
-         ", tls " + std::string(policy::to_string(p.tls)) + ", auth " +
-         string_list(p.auth_mechanisms) + "\n";
+  out += "# resolved: " + p.host + ":" + std::to_string(p.port) + ", tls " +
+         std::string(policy::to_string(p.tls)) + ", auth " + string_list(p.auth_mechanisms) + "\n";
   if (!up.user.empty()) line(out, "user", toml_string(up.user));
   const std::string_view source = up.password_source;
   if (source.starts_with("env:")) {
@@ -57,8 +56,9 @@ void render_delivery(std::string& out, const DeliverySettings& d) {
   }
   line(out, "retry_schedule", string_list(delays));
   line(out, "retry_jitter", std::to_string(static_cast<int>(d.retry.jitter * 100.0 + 0.5)));
-  line(out, "lifetime", toml_string(format_duration(
-                            std::chrono::duration_cast<std::chrono::milliseconds>(d.retry.lifetime))));
+  line(out, "lifetime",
+       toml_string(format_duration(
+           std::chrono::duration_cast<std::chrono::milliseconds>(d.retry.lifetime))));
   if (d.max_connections) line(out, "max_connections", std::to_string(*d.max_connections));
   if (d.messages_per_connection) {
     line(out, "messages_per_connection", std::to_string(*d.messages_per_connection));

@@ -56,8 +56,7 @@ std::optional<PasswordValue> from_file_keys(const Sources& s, const PasswordKeys
   const auto var = read_string(s, keys.env_name);
   const auto file = read_string(s, keys.file);  // its variable is unset here
   if (var && file) {
-    fail(file->name,
-         "set only one of " + keys.env_name.dotted() + " and " + keys.file.dotted());
+    fail(file->name, "set only one of " + keys.env_name.dotted() + " and " + keys.file.dotted());
   }
   if (var) {
     if (!valid_variable_name(var->text)) fail(var->name, "must be an environment variable name");

@@ -59,24 +59,26 @@ std::optional<Chosen> choose_profile(const Sources& s) {
     Chosen c{parse_profile(read_text_file(*file), file->text), file->name, file->from_env,
              std::filesystem::path(file->text)};
     if (provider && provider->text != c.profile.name) {
-      fail(provider->name, "is " + provider->text + " but " + file->name + " defines profile " +
-                               c.profile.name);
+      fail(provider->name,
+           "is " + provider->text + " but " + file->name + " defines profile " + c.profile.name);
     }
     return c;
   }
   if (!provider) {
     if (auto other = other_upstream_setting(s)) {
-      fail(*other, "set without a provider: set POSTERN_PROVIDER (or upstream.provider) to one "
-                   "of the profiles, or custom for any other submission server");
+      fail(*other,
+           "set without a provider: set POSTERN_PROVIDER (or upstream.provider) to one "
+           "of the profiles, or custom for any other submission server");
     }
     return std::nullopt;  // capture mode, the default
   }
-  return Chosen{builtin_profile(provider->text, provider->name), provider->name,
-                provider->from_env, std::nullopt};
+  return Chosen{builtin_profile(provider->text, provider->name), provider->name, provider->from_env,
+                std::nullopt};
 }
 
 bool valid_region(std::string_view region) {
-  return !region.empty() && region.size() <= 32 && std::all_of(region.begin(), region.end(), [](char c) {
+  return !region.empty() && region.size() <= 32 &&
+         std::all_of(region.begin(), region.end(), [](char c) {
            return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
          });
 }
@@ -168,7 +170,8 @@ void read_auth(const Sources& s, policy::ProviderProfile& p, UpstreamSettings& u
 }
 
 void read_credentials(const Sources& s, const Chosen& chosen, UpstreamSettings& up) {
-  auto password = read_password(s, {kUpstreamPassword, kUpstreamPasswordFile, kUpstreamPasswordEnv});
+  auto password =
+      read_password(s, {kUpstreamPassword, kUpstreamPasswordFile, kUpstreamPasswordEnv});
   const auto user = read_string(s, kUpstreamUser);
   if (user) {
     const bool bad = std::any_of(user->text.begin(), user->text.end(), [](char c) {

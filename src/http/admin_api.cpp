@@ -1,7 +1,6 @@
 #include "http/admin_api.hpp"
 
 #include <boost/json/serialize.hpp>
-
 #include <memory>
 #include <utility>
 
@@ -24,11 +23,16 @@ ApiResponse json_response(unsigned status, const json::value& body) {
 
 std::string_view verb_word(store::OperatorVerb verb) {
   switch (verb) {
-    case store::OperatorVerb::hold: return "hold";
-    case store::OperatorVerb::release: return "release";
-    case store::OperatorVerb::retry: return "retry";
-    case store::OperatorVerb::remove: return "delete";
-    case store::OperatorVerb::flush: return "flush";
+    case store::OperatorVerb::hold:
+      return "hold";
+    case store::OperatorVerb::release:
+      return "release";
+    case store::OperatorVerb::retry:
+      return "retry";
+    case store::OperatorVerb::remove:
+      return "delete";
+    case store::OperatorVerb::flush:
+      return "flush";
   }
   return "unknown";
 }
@@ -54,22 +58,27 @@ const core::Clock& AdminApi::system_clock() {
   return clock;
 }
 
-AdminApi::AdminApi(store::Store& store, const core::Clock& clock)
-    : store_(store), clock_(clock) {}
+AdminApi::AdminApi(store::Store& store, const core::Clock& clock) : store_(store), clock_(clock) {}
 
 void AdminApi::async_handle(std::string_view method, std::string_view target,
                             std::function<void(ApiResponse)> done) {
   const Route route = parse_route(method, target);
   const std::size_t limit = route.limit == 0 ? kDefaultListLimit : route.limit;
   switch (route.kind) {
-    case Route::Kind::queue_list: return done(list_queue(route.all, limit));
-    case Route::Kind::queue_show: return done(show(route.id));
-    case Route::Kind::queue_verb: return operate(route.verb, route.id, std::move(done));
+    case Route::Kind::queue_list:
+      return done(list_queue(route.all, limit));
+    case Route::Kind::queue_show:
+      return done(show(route.id));
+    case Route::Kind::queue_verb:
+      return operate(route.verb, route.id, std::move(done));
     case Route::Kind::queue_delete:
       return operate(store::OperatorVerb::remove, route.id, std::move(done));
-    case Route::Kind::flush: return operate(store::OperatorVerb::flush, "", std::move(done));
-    case Route::Kind::capture_list: return done(list_captures(limit));
-    case Route::Kind::capture_show: return done(show_capture(route.id));
+    case Route::Kind::flush:
+      return operate(store::OperatorVerb::flush, "", std::move(done));
+    case Route::Kind::capture_list:
+      return done(list_captures(limit));
+    case Route::Kind::capture_show:
+      return done(show_capture(route.id));
     case Route::Kind::bad_request:
       return done(json_response(400, error_json("bad_request", "malformed target")));
     case Route::Kind::method_not_allowed: {
@@ -77,7 +86,8 @@ void AdminApi::async_handle(std::string_view method, std::string_view target,
       r.allow = route.allow;
       return done(std::move(r));
     }
-    case Route::Kind::not_found: break;
+    case Route::Kind::not_found:
+      break;
   }
   done(json_response(404, error_json("not_found", "no such resource")));
 }

@@ -5,7 +5,6 @@
 #include <boost/beast/core/basic_stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
-
 #include <optional>
 
 #include "core/error.hpp"
@@ -35,9 +34,8 @@ class Exchange {
       if (ec) return finish(ec);
       bhttp::async_write(stream_, request_, [this](beast::error_code ec, std::size_t) {
         if (ec) return finish(ec);
-        bhttp::async_read(stream_, buffer_, parser_, [this](beast::error_code ec, std::size_t) {
-          finish(ec);
-        });
+        bhttp::async_read(stream_, buffer_, parser_,
+                          [this](beast::error_code ec, std::size_t) { finish(ec); });
       });
     });
   }

@@ -15,10 +15,14 @@ std::string rfc3339(std::uint64_t unix_ms) {
 
 std::string_view state_word(store::RecipientState state) {
   switch (state) {
-    case store::RecipientState::queued: return "queued";
-    case store::RecipientState::delivered: return "delivered";
-    case store::RecipientState::failed: return "failed";
-    case store::RecipientState::held: return "held";
+    case store::RecipientState::queued:
+      return "queued";
+    case store::RecipientState::delivered:
+      return "delivered";
+    case store::RecipientState::failed:
+      return "failed";
+    case store::RecipientState::held:
+      return "held";
   }
   return "unknown";
 }

@@ -53,11 +53,11 @@ Route not_allowed(std::string allow) {
   return r;
 }
 
-Route queue_route(std::string_view method, const std::vector<std::string_view>& seg,
-                  Route route) {
-  if (seg.size() == 2) return method == "GET" ? with_kind(route, Kind::queue_list)
-                                              : not_allowed("GET");
-  if (seg.size() == 3 && seg[2] == "flush" && method == "POST") return with_kind(route, Kind::flush);
+Route queue_route(std::string_view method, const std::vector<std::string_view>& seg, Route route) {
+  if (seg.size() == 2)
+    return method == "GET" ? with_kind(route, Kind::queue_list) : not_allowed("GET");
+  if (seg.size() == 3 && seg[2] == "flush" && method == "POST")
+    return with_kind(route, Kind::flush);
   if (!valid_queue_id(seg[2])) return with_kind(route, Kind::not_found);
   route.id = std::string(seg[2]);
   if (seg.size() == 3) {
@@ -67,10 +67,14 @@ Route queue_route(std::string_view method, const std::vector<std::string_view>& 
   }
   if (seg.size() != 4) return with_kind(route, Kind::not_found);
   const std::string_view action = seg[3];
-  if (action == "retry") route.verb = store::OperatorVerb::retry;
-  else if (action == "hold") route.verb = store::OperatorVerb::hold;
-  else if (action == "release") route.verb = store::OperatorVerb::release;
-  else return with_kind(route, Kind::not_found);
+  if (action == "retry")
+    route.verb = store::OperatorVerb::retry;
+  else if (action == "hold")
+    route.verb = store::OperatorVerb::hold;
+  else if (action == "release")
+    route.verb = store::OperatorVerb::release;
+  else
+    return with_kind(route, Kind::not_found);
   return method == "POST" ? with_kind(route, Kind::queue_verb) : not_allowed("POST");
 }
 
@@ -79,8 +83,8 @@ Route queue_route(std::string_view method, const std::vector<std::string_view>& 
 bool valid_queue_id(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
   return std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_' || c == '.';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.';
   });
 }
 

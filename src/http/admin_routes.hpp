@@ -11,15 +11,23 @@ namespace postern::http {
 
 struct Route {
   enum class Kind {
-    queue_list, queue_show, queue_verb, queue_delete, flush, capture_list, capture_show,
-    bad_request, not_found, method_not_allowed,
+    queue_list,
+    queue_show,
+    queue_verb,
+    queue_delete,
+    flush,
+    capture_list,
+    capture_show,
+    bad_request,
+    not_found,
+    method_not_allowed,
   };
   Kind kind = Kind::not_found;
-  std::string id;                                      // queue id, when the target names one
+  std::string id;                                         // queue id, when the target names one
   store::OperatorVerb verb = store::OperatorVerb::retry;  // queue_verb
-  bool all = false;                                    // ?all=1
-  std::size_t limit = 0;                               // ?limit=N, clamped; 0 = default
-  std::string allow;                                   // method_not_allowed: what is allowed
+  bool all = false;                                       // ?all=1
+  std::size_t limit = 0;                                  // ?limit=N, clamped; 0 = default
+  std::string allow;                                      // method_not_allowed: what is allowed
 };
 
 // A queue id as core::make_queue_id() writes it, or any id of 1-64 characters from

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -15,8 +16,6 @@
 #include <boost/beast/core/basic_stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
-
-#include <atomic>
 #include <chrono>
 #include <vector>
 
@@ -45,7 +44,7 @@ constexpr auto kWriteTimeout = std::chrono::seconds(30);
 // A socket file left by a process that died is removed; a live one (another daemon answers)
 // or any other kind of file is not touched.
 void remove_stale_socket(const std::filesystem::path& path) {
-  struct stat st{};
+  struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) return;  // nothing there
   if (!S_ISSOCK(st.st_mode)) fail(std::errc::file_exists, path.string() + " is not a socket");
   asio::io_context probe_io;
@@ -111,15 +110,12 @@ namespace {
 using State = AdminServer::State;
 
 // AdminApi may finish on the store's writer thread; resume on the strand.
-awaitable<ApiResponse> call_api(std::shared_ptr<State> s, std::string method,
-                                std::string target) {
+awaitable<ApiResponse> call_api(std::shared_ptr<State> s, std::string method, std::string target) {
   return asio::async_initiate<decltype(asio::use_awaitable), void(ApiResponse)>(
       [s, method = std::move(method), target = std::move(target)](auto handler) {
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
         s->api.async_handle(method, target, [s, shared](ApiResponse r) {
-          asio::post(s->strand, [shared, r = std::move(r)]() mutable {
-            (*shared)(std::move(r));
-          });
+          asio::post(s->strand, [shared, r = std::move(r)]() mutable { (*shared)(std::move(r)); });
         });
       },
       asio::use_awaitable);
@@ -148,6 +144,13 @@ awaitable<bool> serve_one(std::shared_ptr<State> s, Stream& stream, beast::flat_
     version = req.version();
     keep_alive = req.keep_alive();
     response = co_await call_api(s, std::string(req.method_string()), std::string(req.target()));
+    if (req.method() != bhttp::verb::get) {
+      // Operator changes are logged (a delete is how a message may leave the queue).
+      const std::string method(req.method_string());
+      const std::string target(req.target());
+      s->log.info("admin_request",
+                  {{"method", method}, {"target", target}, {"status", response.status}});
+    }
   }
   auto res = to_http(std::move(response), version, keep_alive);
   stream.expires_after(kWriteTimeout);
@@ -190,8 +193,7 @@ awaitable<void> accept_loop(std::shared_ptr<State> s) {
 
 AdminServer::AdminServer(asio::io_context& io, store::Store& store,
                          std::filesystem::path socket_path, telemetry::Logger log)
-    : state_(std::make_shared<State>(io, store, std::move(log))),
-      path_(std::move(socket_path)) {}
+    : state_(std::make_shared<State>(io, store, std::move(log))), path_(std::move(socket_path)) {}
 
 AdminServer::~AdminServer() { stop(); }
 

@@ -8,9 +8,8 @@
 // is honoured. Reads of the store run on the io_context thread; writes go through the store's
 // writer and resume on the io_context.
 
-#include <boost/asio/io_context.hpp>
-
 #include <atomic>
+#include <boost/asio/io_context.hpp>
 #include <filesystem>
 #include <memory>
 
@@ -23,8 +22,8 @@ class AdminServer {
  public:
   // REQUIRES: `store` outlives this object and every connection it serves (destroy the store
   // after the io_context has stopped).
-  AdminServer(boost::asio::io_context& io, store::Store& store,
-              std::filesystem::path socket_path, telemetry::Logger log);
+  AdminServer(boost::asio::io_context& io, store::Store& store, std::filesystem::path socket_path,
+              telemetry::Logger log);
   ~AdminServer();  // stop()
   AdminServer(const AdminServer&) = delete;
   AdminServer& operator=(const AdminServer&) = delete;

@@ -2,9 +2,8 @@
 
 #include <time.h>
 
-#include <boost/json/parse.hpp>
-
 #include <algorithm>
+#include <boost/json/parse.hpp>
 #include <cstdio>
 #include <vector>
 

@@ -4,7 +4,6 @@
 // Missing or mistyped fields print as "?" rather than failing.
 
 #include <boost/json/value.hpp>
-
 #include <cstdint>
 #include <optional>
 #include <string>

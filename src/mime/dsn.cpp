@@ -28,7 +28,8 @@ std::string diagnostic(const DsnRecipient& r) {
 std::string human_part(const DsnInput& in) {
   const std::string host = printable_ascii(in.reporting_mta);
   std::string text =
-      "This is the mail system at host " + host + ".\r\n\r\n"
+      "This is the mail system at host " + host +
+      ".\r\n\r\n"
       "Your message could not be delivered to one or more recipients. It has been\r\n"
       "given up on; it will not be retried. The details are below and in the attached\r\n"
       "delivery report; the headers of your message are attached as well.\r\n\r\n";
@@ -50,7 +51,8 @@ std::string recipient_block(const DsnRecipient& r) {
   std::string block = folded_field("Final-Recipient", address_field_value(r.address));
   block += "Action: failed\r\n";
   block += "Status: " + dsn_status(r) + "\r\n";
-  if (!r.remote_mta.empty()) block += folded_field("Remote-MTA", "dns; " + printable_ascii(r.remote_mta));
+  if (!r.remote_mta.empty())
+    block += folded_field("Remote-MTA", "dns; " + printable_ascii(r.remote_mta));
   if (r.reply_code != 0) block += folded_field("Diagnostic-Code", diagnostic(r));
   block += "Last-Attempt-Date: " + format_rfc5322_date(r.last_attempt) + "\r\n";
   return block;
@@ -66,7 +68,8 @@ std::string status_part(const DsnInput& in) {
 }
 
 // A boundary that occurs in none of the parts (RFC 2046 §5.1.1).
-std::string choose_boundary(std::string_view queue_id, std::initializer_list<std::string_view> parts) {
+std::string choose_boundary(std::string_view queue_id,
+                            std::initializer_list<std::string_view> parts) {
   std::string base = "=_postern-dsn-";
   for (char c : queue_id.substr(0, 40)) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
@@ -75,7 +78,8 @@ std::string choose_boundary(std::string_view queue_id, std::initializer_list<std
   for (unsigned n = 0;; ++n) {
     const std::string boundary = base + "-" + std::to_string(n);
     bool clash = false;
-    for (std::string_view part : parts) clash = clash || part.find(boundary) != std::string_view::npos;
+    for (std::string_view part : parts)
+      clash = clash || part.find(boundary) != std::string_view::npos;
     if (!clash) return boundary;
   }
 }
@@ -83,12 +87,12 @@ std::string choose_boundary(std::string_view queue_id, std::initializer_list<std
 }  // namespace
 
 std::string dsn_status(const DsnRecipient& recipient) {
+  // The message ran out of time (RFC 3463 X.4.7); the last reply stays in Diagnostic-Code.
+  if (recipient.expired) return "5.4.7";
   std::string code(leading_enhanced_code(recipient.reply_text));
-  if (!code.empty() && code[0] != '2') {
-    code[0] = '5';  // Action: failed is final (RFC 3464 §2.3.3, §2.3.4)
-    return code;
-  }
-  return recipient.expired ? "5.4.7" : "5.0.0";
+  if (code.empty() || code[0] == '2') return "5.0.0";
+  code[0] = '5';  // Action: failed is final (RFC 3464 §2.3.3, §2.3.4)
+  return code;
 }
 
 DsnMessage compose_dsn(const DsnInput& in) {
@@ -106,10 +110,13 @@ DsnMessage compose_dsn(const DsnInput& in) {
 
   std::string& m = dsn.content;
   m += "From: Mail Delivery System <MAILER-DAEMON@" + host + ">\r\n";
-  m += "To: <" + std::string(in.sender) + ">\r\n";
+  std::string to(in.sender);  // a reverse-path never holds controls; make sure of it here
+  std::erase_if(to, [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+  m += "To: <" + to + ">\r\n";
   m += "Subject: Undelivered Mail Returned to Sender\r\n";
   m += "Date: " + format_rfc5322_date(in.now) + "\r\n";
-  m += "Message-ID: " + make_message_id(std::string(in.queue_id) + ".dsn", in.reporting_mta) + "\r\n";
+  m += "Message-ID: " + make_message_id(std::string(in.queue_id) + ".dsn", in.reporting_mta) +
+       "\r\n";
   m += "Auto-Submitted: auto-replied\r\n";  // RFC 3834 §5
   m += "MIME-Version: 1.0\r\n";
   m += "Content-Type: multipart/report; report-type=delivery-status;\r\n";

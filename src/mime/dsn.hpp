@@ -42,7 +42,7 @@ struct DsnInput {
   std::string_view queue_id;       // the original's queue id (Message-ID, boundary, envelope id)
   std::chrono::system_clock::time_point arrival_date;  // when the original was accepted
   std::chrono::system_clock::time_point now;           // Date of the DSN
-  std::vector<DsnRecipient> recipients;                 // REQUIRES: not empty
+  std::vector<DsnRecipient> recipients;                // REQUIRES: not empty
   std::string_view original;  // the stored message; only its header section is copied
 };
 
@@ -58,10 +58,10 @@ struct DsnMessage {
   bool smtputf8 = false;
 };
 
-// Status for a recipient (RFC 3463), always of class 5 since the Action is "failed": the
-// reply's enhanced code with its class set to 5 (a 4.7.1 on an expired message becomes
-// 5.7.1); without an enhanced code 5.4.7 (delivery time expired) for an expired message,
-// else 5.0.0.
+// Status for a recipient (RFC 3463), always of class 5 since the Action is "failed": 5.4.7
+// (delivery time expired) for an expired message, whatever its last reply (that reply is in
+// Diagnostic-Code); else the reply's enhanced code with its class set to 5 (a 4.7.1 that the
+// reply table classified as permanent becomes 5.7.1), or 5.0.0 without one.
 [[nodiscard]] std::string dsn_status(const DsnRecipient& recipient);
 
 // REQUIRES: wants_dsn(input.sender, input.original) and !input.recipients.empty().

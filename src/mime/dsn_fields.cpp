@@ -8,9 +8,9 @@
 namespace postern::mime::dsn_detail {
 namespace {
 
-constexpr std::size_t kFoldAt = 78;     // RFC 5322 §2.1.1 SHOULD
-constexpr std::size_t kMaxLine = 998;   // RFC 5322 §2.1.1 MUST, without CRLF
-constexpr std::size_t kMaxWord = 900;   // longer words are cut so a line stays under kMaxLine
+constexpr std::size_t kFoldAt = 78;    // RFC 5322 §2.1.1 SHOULD
+constexpr std::size_t kMaxLine = 998;  // RFC 5322 §2.1.1 MUST, without CRLF
+constexpr std::size_t kMaxWord = 900;  // longer words are cut so a line stays under kMaxLine
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -87,7 +87,7 @@ std::string address_field_value(std::string_view address) {
       ++i;
       continue;
     }
-    const char32_t cp = next_code_point(address, i);
+    const char32_t cp = u < 0x80 ? (++i, static_cast<char32_t>(u)) : next_code_point(address, i);
     char buf[16];
     std::snprintf(buf, sizeof buf, "\\x{%X}", static_cast<unsigned>(cp));
     out += buf;

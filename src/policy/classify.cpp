@@ -11,8 +11,8 @@ char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' +
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                            [](char x, char y) { return lower(x) == lower(y); });
 }
 
 bool code_matches(std::string_view pattern, int code) {
@@ -38,10 +38,11 @@ bool prefix_matches(std::string_view prefix, std::string_view text) {
 
 bool contains(std::string_view needle, std::string_view text) {
   if (needle.empty()) return true;
-  const auto it = std::search(text.begin(), text.end(), needle.begin(), needle.end(), [](char x, char y) {
-    const char a = x == '\n' ? ' ' : x;  // lines of a multi-line reply are joined by a space
-    return lower(a) == lower(y);
-  });
+  const auto it =
+      std::search(text.begin(), text.end(), needle.begin(), needle.end(), [](char x, char y) {
+        const char a = x == '\n' ? ' ' : x;  // lines of a multi-line reply are joined by a space
+        return lower(a) == lower(y);
+      });
   return it != text.end();
 }
 
@@ -61,9 +62,12 @@ Classification make(Outcome outcome, RouteEffect effect, bool consumes, std::str
 
 // Used when no row matched: RFC 5321 §4.2.1 reply classes.
 Classification last_resort(int code) {
-  if (code >= 200 && code <= 399) return make(Outcome::delivered, RouteEffect::none, false, "accepted");
-  if (code >= 400 && code <= 499) return make(Outcome::temporary, RouteEffect::none, true, "temporary failure (4xx)");
-  if (code >= 500 && code <= 599) return make(Outcome::permanent, RouteEffect::none, true, "permanent failure (5xx)");
+  if (code >= 200 && code <= 399)
+    return make(Outcome::delivered, RouteEffect::none, false, "accepted");
+  if (code >= 400 && code <= 499)
+    return make(Outcome::temporary, RouteEffect::none, true, "temporary failure (4xx)");
+  if (code >= 500 && code <= 599)
+    return make(Outcome::permanent, RouteEffect::none, true, "permanent failure (5xx)");
   // No reply at all (code 0) or a code outside the classes: the message is not at fault.
   return make(Outcome::temporary, RouteEffect::back_off, true, "no valid reply from the provider");
 }
@@ -113,9 +117,12 @@ std::optional<E> value_of(const std::array<std::pair<E, std::string_view>, N>& n
 
 bool matches(const ReplyMatch& match, const smtp::Reply& reply, Phase phase) {
   const std::string_view line = first_line(reply.text);
-  return any_or_empty(match.codes, [&](const std::string& p) { return code_matches(p, reply.code); }) &&
-         any_or_empty(match.text_prefixes, [&](const std::string& p) { return prefix_matches(p, line); }) &&
-         any_or_empty(match.text_contains, [&](const std::string& s) { return contains(s, reply.text); }) &&
+  return any_or_empty(match.codes,
+                      [&](const std::string& p) { return code_matches(p, reply.code); }) &&
+         any_or_empty(match.text_prefixes,
+                      [&](const std::string& p) { return prefix_matches(p, line); }) &&
+         any_or_empty(match.text_contains,
+                      [&](const std::string& s) { return contains(s, reply.text); }) &&
          any_or_empty(match.phases, [&](Phase p) { return p == phase; });
 }
 
@@ -149,7 +156,8 @@ std::optional<RouteEffect> parse_route_effect(std::string_view name) {
 bool valid_code_pattern(std::string_view pattern) {
   if (pattern.size() != 3) return false;
   if (pattern[0] != 'x' && (pattern[0] < '2' || pattern[0] > '5')) return false;
-  return std::all_of(pattern.begin(), pattern.end(), [](char c) { return c == 'x' || is_digit(c); });
+  return std::all_of(pattern.begin(), pattern.end(),
+                     [](char c) { return c == 'x' || is_digit(c); });
 }
 
 }  // namespace postern::policy

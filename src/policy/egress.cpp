@@ -33,13 +33,15 @@ std::optional<EgressViolation> check_egress(std::string_view host, std::uint16_t
   }
   if (port != kSubmissionPort) {
     return EgressViolation{EgressError::not_submission_port,
-                           where + ": only port 587 (submission with STARTTLS) may leave the "
-                                   "host; other ports are allowed for loopback upstreams only"};
+                           where +
+                               ": only port 587 (submission with STARTTLS) may leave the "
+                               "host; other ports are allowed for loopback upstreams only"};
   }
   if (tls == UpstreamTls::none) {
     return EgressViolation{EgressError::plaintext_not_loopback,
-                           where + ": tls = none is allowed for loopback upstreams only; "
-                                   "a remote provider needs STARTTLS with a verified certificate"};
+                           where +
+                               ": tls = none is allowed for loopback upstreams only; "
+                               "a remote provider needs STARTTLS with a verified certificate"};
   }
   return std::nullopt;
 }

@@ -34,12 +34,11 @@ inline constexpr std::uint16_t kSubmissionPort = 587;
 
 // nullopt if `host`:`port` with `tls` is allowed. `loopback` says whether host is a loopback
 // address (is_loopback_host()); the port is checked before TLS.
-[[nodiscard]] std::optional<EgressViolation> check_egress(std::string_view host,
-                                                          std::uint16_t port, UpstreamTls tls,
-                                                          bool loopback);
+[[nodiscard]] std::optional<EgressViolation> check_egress(std::string_view host, std::uint16_t port,
+                                                          UpstreamTls tls, bool loopback);
 
-// True for "localhost", "localhost.", 127.0.0.0/8, ::1 (also "[::1]") and ::ffff:127.x.y.z. No DNS lookup: any
-// other name is treated as non-loopback.
+// True for "localhost", "localhost.", 127.0.0.0/8, ::1 (also "[::1]") and ::ffff:127.x.y.z. No DNS
+// lookup: any other name is treated as non-loopback.
 [[nodiscard]] bool is_loopback_host(std::string_view host);
 
 }  // namespace postern::policy

@@ -10,14 +10,14 @@ namespace {
 template <class E, std::size_t N>
 using Names = std::array<std::pair<E, std::string_view>, N>;
 
-constexpr Names<UpstreamTls, 2> kTls{{{UpstreamTls::required, "required"},
-                                      {UpstreamTls::none, "none"}}};
-constexpr Names<QuotaUnit, 2> kUnits{{{QuotaUnit::messages, "messages"},
-                                      {QuotaUnit::recipients, "recipients"}}};
-constexpr Names<QuotaWindow, 2> kWindows{{{QuotaWindow::rolling, "rolling"},
-                                          {QuotaWindow::utc_day, "utc_day"}}};
-constexpr Names<ProfileKind, 2> kKinds{{{ProfileKind::smtp, "smtp"},
-                                        {ProfileKind::capture, "capture"}}};
+constexpr Names<UpstreamTls, 2> kTls{
+    {{UpstreamTls::required, "required"}, {UpstreamTls::none, "none"}}};
+constexpr Names<QuotaUnit, 2> kUnits{
+    {{QuotaUnit::messages, "messages"}, {QuotaUnit::recipients, "recipients"}}};
+constexpr Names<QuotaWindow, 2> kWindows{
+    {{QuotaWindow::rolling, "rolling"}, {QuotaWindow::utc_day, "utc_day"}}};
+constexpr Names<ProfileKind, 2> kKinds{
+    {{ProfileKind::smtp, "smtp"}, {ProfileKind::capture, "capture"}}};
 constexpr std::array<std::string_view, 3> kMechanisms{"PLAIN", "LOGIN", "XOAUTH2"};
 
 template <class E, std::size_t N>
@@ -42,7 +42,9 @@ std::string_view to_string(UpstreamTls tls) { return name_of(kTls, tls); }
 std::string_view to_string(QuotaUnit unit) { return name_of(kUnits, unit); }
 std::string_view to_string(QuotaWindow window) { return name_of(kWindows, window); }
 std::string_view to_string(ProfileKind kind) { return name_of(kKinds, kind); }
-std::optional<UpstreamTls> parse_upstream_tls(std::string_view name) { return value_of(kTls, name); }
+std::optional<UpstreamTls> parse_upstream_tls(std::string_view name) {
+  return value_of(kTls, name);
+}
 std::optional<QuotaUnit> parse_quota_unit(std::string_view name) { return value_of(kUnits, name); }
 std::optional<QuotaWindow> parse_quota_window(std::string_view name) {
   return value_of(kWindows, name);

@@ -60,9 +60,9 @@ struct ProviderProfile {
   std::vector<std::string> auth_mechanisms;
   // A fixed login name ("apikey" for SendGrid); empty: the user's name is used.
   std::string username;
-  std::size_t recipients_per_message = 100;   // RCPT TOs per transaction; more are split
-  std::size_t messages_per_connection = 100;  // transactions before QUIT and a new connection
-  std::size_t max_connections = 4;            // concurrent connections to the route
+  std::size_t recipients_per_message = 100;       // RCPT TOs per transaction; more are split
+  std::size_t messages_per_connection = 100;      // transactions before QUIT and a new connection
+  std::size_t max_connections = 4;                // concurrent connections to the route
   std::optional<std::uint64_t> max_message_size;  // bytes; absent: unknown
   std::vector<Quota> quotas;
   ReplyTable replies;  // the profile's rows, then profiles/defaults.toml's rows

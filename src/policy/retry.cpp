@@ -18,7 +18,8 @@ std::chrono::milliseconds RetrySchedule::next_delay(unsigned attempts, double ra
   const double r = std::isnan(random01) ? 0.5 : std::clamp(random01, 0.0, 1.0);
   const double factor = 1.0 + jitter * (2.0 * r - 1.0);
   const auto nominal = std::chrono::duration<double, std::milli>(nominal_delay(attempts));
-  return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(nominal.count() * factor)));
+  return std::chrono::milliseconds(
+      static_cast<std::int64_t>(std::llround(nominal.count() * factor)));
 }
 
 RetrySchedule auth_probe_schedule() {

@@ -15,10 +15,10 @@ namespace postern::policy {
 
 struct RetrySchedule {
   // Delay after the 1st, 2nd, ... failed attempt; the last one repeats. Never empty.
-  std::vector<std::chrono::seconds> delays = {
-      std::chrono::minutes(1),  std::chrono::minutes(2),  std::chrono::minutes(5),
-      std::chrono::minutes(10), std::chrono::minutes(20), std::chrono::minutes(40),
-      std::chrono::hours(1)};
+  std::vector<std::chrono::seconds> delays = {std::chrono::minutes(1),  std::chrono::minutes(2),
+                                              std::chrono::minutes(5),  std::chrono::minutes(10),
+                                              std::chrono::minutes(20), std::chrono::minutes(40),
+                                              std::chrono::hours(1)};
   // Each delay is scaled by a factor uniform in [1 - jitter, 1 + jitter]. 0 <= jitter < 1.
   double jitter = 0.10;
   // Age (since the message was received) after which it is not tried again.

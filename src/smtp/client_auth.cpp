@@ -48,7 +48,9 @@ std::string plain_response(std::string_view username, std::string_view password)
 std::string xoauth2_response(std::string_view username, std::string_view token) {
   std::string message = "user=";
   message.append(username);
-  message.append("\x01" "auth=Bearer ");
+  message.append(
+      "\x01"
+      "auth=Bearer ");
   message.append(token);
   message.append("\x01\x01");
   return core::base64_encode(message);

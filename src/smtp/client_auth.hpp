@@ -17,8 +17,8 @@ enum class ClientMechanism {
 
 // The first name in `wanted` (case-insensitive) that this client implements and `offered`
 // (upper-cased, as ServerCapabilities holds them) lists; nullopt if none.
-[[nodiscard]] std::optional<ClientMechanism> choose_mechanism(
-    std::span<const std::string> wanted, std::span<const std::string> offered);
+[[nodiscard]] std::optional<ClientMechanism> choose_mechanism(std::span<const std::string> wanted,
+                                                              std::span<const std::string> offered);
 
 [[nodiscard]] std::string_view mechanism_name(ClientMechanism mechanism);
 

@@ -121,9 +121,9 @@ void ClientSession::dispatch(Reply reply) {
   if (expected_.empty()) {
     // Unsolicited: a 421 announces that the server closes (RFC 5321 §3.8); anything else
     // means the two sides no longer agree on the dialogue.
-    return fail(closes_connection(reply) ? SessionFailure::connection_lost
-                                         : SessionFailure::protocol_error,
-                std::move(reply));
+    return fail(
+        closes_connection(reply) ? SessionFailure::connection_lost : SessionFailure::protocol_error,
+        std::move(reply));
   }
   const Expected next = expected_.front();
   expected_.pop_front();
@@ -164,11 +164,10 @@ void ClientSession::command(std::string_view line, Awaiting what, std::size_t in
 // dialogue is still in step (RFC 5321 §4.1.1.10, §3.1 after a 554 greeting), a plain close
 // after a 421, a broken reply stream, a failed handshake or a timeout.
 void ClientSession::fail(SessionFailure failure, std::optional<Reply> reply) {
-  const bool in_step = failure != SessionFailure::protocol_error &&
-                       failure != SessionFailure::tls_failed &&
-                       failure != SessionFailure::connection_lost &&
-                       failure != SessionFailure::timed_out &&
-                       !(reply && closes_connection(*reply));
+  const bool in_step =
+      failure != SessionFailure::protocol_error && failure != SessionFailure::tls_failed &&
+      failure != SessionFailure::connection_lost && failure != SessionFailure::timed_out &&
+      !(reply && closes_connection(*reply));
   if (failure_ == SessionFailure::none) {
     failure_ = failure;
     failure_reply_ = std::move(reply);

@@ -58,16 +58,16 @@ namespace postern::smtp {
 enum class ClientTls { required, none };  // none: plaintext, only for loopback upstreams
 
 struct ClientConfig {
-  std::string ehlo_name = "localhost";          // our name in EHLO
+  std::string ehlo_name = "localhost";  // our name in EHLO
   ClientTls tls = ClientTls::required;
   // Mechanisms to try, in this order, among those the server offers ("PLAIN", "LOGIN",
   // "XOAUTH2"). Empty username: no AUTH at all.
   std::vector<std::string> auth_mechanisms = {"PLAIN", "LOGIN"};
   std::string username;
-  std::string password;                          // SECRET: never in a log or error text;
-                                                 // the access token for XOAUTH2
-  std::size_t max_reply_line = 2048;             // octets per reply line incl. CRLF
-  std::size_t max_reply_lines = 128;             // lines per multi-line reply
+  std::string password;               // SECRET: never in a log or error text;
+                                      // the access token for XOAUTH2
+  std::size_t max_reply_line = 2048;  // octets per reply line incl. CRLF
+  std::size_t max_reply_lines = 128;  // lines per multi-line reply
   // RFC 5321 §4.5.3.2 minimum timeouts.
   std::chrono::milliseconds greeting_timeout{std::chrono::minutes(5)};
   std::chrono::milliseconds command_timeout{std::chrono::minutes(5)};
@@ -77,7 +77,7 @@ struct ClientConfig {
 
 // One message to send: content with CRLF line endings, not dot-stuffed (the session stuffs).
 struct OutgoingMessage {
-  std::string mail_from;                 // without <>; "" for the null path (DSNs)
+  std::string mail_from;  // without <>; "" for the null path (DSNs)
   std::vector<std::string> rcpt_to;
   std::string content;
   bool body_8bitmime = false;
@@ -92,11 +92,11 @@ struct RecipientReply {
 // The outcome of one transaction. A recipient is delivered only if its RCPT got 2xx AND the
 // final dot got 2xx.
 struct TransactionResult {
-  std::optional<Reply> mail_reply;                 // absent if the link died before it
-  std::vector<RecipientReply> recipients;          // one per rcpt_to, in order; a recipient
-                                                   // without a reply has code 0
-  std::optional<Reply> data_reply;                 // the reply to DATA (354) if it came
-  std::optional<Reply> final_reply;                // the reply to the final dot
+  std::optional<Reply> mail_reply;         // absent if the link died before it
+  std::vector<RecipientReply> recipients;  // one per rcpt_to, in order; a recipient
+                                           // without a reply has code 0
+  std::optional<Reply> data_reply;         // the reply to DATA (354) if it came
+  std::optional<Reply> final_reply;        // the reply to the final dot
   // The connection was lost or timed out after the final dot was sent and before its reply
   // arrived: the provider may or may not have taken the message (an at-least-once window).
   // "Sent" means handed to take_output(): the session cannot know how much was written.
@@ -106,20 +106,20 @@ struct TransactionResult {
 // Why a session ended before or between transactions.
 enum class SessionFailure {
   none,
-  greeting_refused,        // 4xx/5xx greeting (e.g. 421 at greeting)
+  greeting_refused,  // 4xx/5xx greeting (e.g. 421 at greeting)
   ehlo_refused,
-  starttls_not_offered,    // TLS required but not advertised: nothing is sent
-  starttls_refused,        // STARTTLS got a non-220 reply
-  tls_failed,              // on_tls_failed(): handshake or certificate verification failed
-  auth_not_offered,        // credentials configured, but no common mechanism
-  auth_failed,             // 535 and friends: see failure_reply()
-  protocol_error,          // malformed or oversized reply, unexpected bytes
+  starttls_not_offered,  // TLS required but not advertised: nothing is sent
+  starttls_refused,      // STARTTLS got a non-220 reply
+  tls_failed,            // on_tls_failed(): handshake or certificate verification failed
+  auth_not_offered,      // credentials configured, but no common mechanism
+  auth_failed,           // 535 and friends: see failure_reply()
+  protocol_error,        // malformed or oversized reply, unexpected bytes
   timed_out,
   connection_lost,
 };
 
-struct StartTlsAction {};   // write pending output, then run the client TLS handshake
-struct CloseAction {};      // write pending output, then close
+struct StartTlsAction {};  // write pending output, then run the client TLS handshake
+struct CloseAction {};     // write pending output, then close
 using ClientAction = std::variant<StartTlsAction, CloseAction>;
 
 class ClientSession {
@@ -149,7 +149,8 @@ class ClientSession {
   [[nodiscard]] bool ready() const;
   [[nodiscard]] bool closed() const;
   [[nodiscard]] SessionFailure failure() const;
-  // The reply behind a failure (greeting, EHLO, STARTTLS or AUTH reply), if there was one.
+  // The reply behind a failure (greeting, EHLO, STARTTLS or AUTH reply; a 421 that closed the
+  // session; an unsolicited reply; a refused RSET), if there was one.
   [[nodiscard]] const std::optional<Reply>& failure_reply() const;
   // What the server's EHLO offered (after TLS when TLS was used).
   [[nodiscard]] bool offers_pipelining() const;
@@ -162,8 +163,20 @@ class ClientSession {
  private:
   // The reply the session waits for; replies arrive in the order the commands went out
   // (RFC 2920 §3.1), so the outstanding ones form a queue.
-  enum class Awaiting { greeting, ehlo, helo, starttls, auth, mail, rcpt, data, dot, lone_dot,
-                        rset, quit };
+  enum class Awaiting {
+    greeting,
+    ehlo,
+    helo,
+    starttls,
+    auth,
+    mail,
+    rcpt,
+    data,
+    dot,
+    lone_dot,
+    rset,
+    quit
+  };
   struct Expected {
     Awaiting what = Awaiting::greeting;
     std::size_t index = 0;  // Awaiting::rcpt: the recipient in the message
@@ -203,7 +216,7 @@ class ClientSession {
   void on_rcpt(const Reply& reply, std::size_t index);
   void on_data(const Reply& reply);
   void on_dot(const Reply& reply, bool lone);  // lone: the "." of an empty DATA
-  void after_envelope();  // without PIPELINING: all RCPT replies are in
+  void after_envelope();                       // without PIPELINING: all RCPT replies are in
   [[nodiscard]] bool transaction_viable() const;
   void finish_transaction(bool needs_rset);
   void abandon_transaction();  // the link is gone: publish what is known
@@ -220,12 +233,12 @@ class ClientSession {
   std::optional<Reply> failure_reply_;
   SessionFailure failure_ = SessionFailure::none;
   ClientMechanism mechanism_ = ClientMechanism::plain;
-  int auth_step_ = 0;              // 334 challenges answered so far
-  bool auth_cancelled_ = false;    // an unexpected 334 was answered with "*" (RFC 4954 §4)
+  int auth_step_ = 0;            // 334 challenges answered so far
+  bool auth_cancelled_ = false;  // an unexpected 334 was answered with "*" (RFC 4954 §4)
   bool tls_active_ = false;
-  bool tls_pending_ = false;       // StartTlsAction given, handshake result not yet fed
+  bool tls_pending_ = false;  // StartTlsAction given, handshake result not yet fed
   bool setup_done_ = false;
-  bool rset_needed_ = false;       // the last transaction ended early: RSET before the next
+  bool rset_needed_ = false;  // the last transaction ended early: RSET before the next
   bool quit_requested_ = false;
   bool quit_sent_ = false;
   bool closed_ = false;

@@ -53,18 +53,18 @@ void ClientSession::after_ehlo() {
 }
 
 // RFC 3207 §4: 220 starts the handshake. What follows the 220 in the same read and anything
-// read before the handshake ends is discarded (on_bytes() stops at tls_pending_), and the
-// parser forgets any partial line.
+// read before the handshake ends is discarded (on_bytes() stops at tls_pending_; the parser
+// stops right after each reply, so it holds nothing of those bytes).
 void ClientSession::on_starttls(const Reply& reply) {
   if (reply.code != 220) return fail(SessionFailure::starttls_refused, reply);
   tls_pending_ = true;
-  parser_.reset();
   action_ = StartTlsAction{};
 }
 
 // RFC 3207 §4.2: the client discards what it learnt from the server and sends EHLO again.
+// The parser starts afresh on the new layer (it stopped right after the 220 anyway).
 void ClientSession::on_tls_established() {
-  if (closed_) return;           // a timeout ended the session while the driver worked
+  if (closed_) return;              // a timeout ended the session while the driver worked
   if (!tls_pending_) std::abort();  // a result nobody asked for: a driver bug
   tls_pending_ = false;
   tls_active_ = true;
@@ -128,7 +128,7 @@ void ClientSession::on_auth_challenge(const Reply& /*challenge*/) {
 
 void ClientSession::become_ready() {
   setup_done_ = true;
-  if (quit_instead()) return;
+  static_cast<void>(quit_instead());
 }
 
 }  // namespace postern::smtp

@@ -101,7 +101,8 @@ void ClientSession::on_rcpt(const Reply& reply, std::size_t index) {
   after_envelope();
 }
 
-// Without PIPELINING: DATA only if a recipient was accepted, else RSET in its place.
+// Without PIPELINING: DATA only if a recipient was accepted; otherwise the transaction ends
+// here (RSET before the next MAIL).
 void ClientSession::after_envelope() {
   if (!transaction_viable()) return finish_transaction(true);
   command("DATA", Awaiting::data);
@@ -118,7 +119,8 @@ bool ClientSession::transaction_viable() const {
 
 // 354: the body, dot-stuffed with canonical CRLF, and the final dot. 354 although nothing was
 // accepted (a pipelining server that does not refuse DATA): a lone "." ends the empty message
-// (RFC 2920 §3.1), then RSET. Any other answer ends the transaction, then RSET.
+// (RFC 2920 §3.1). Any other answer ends the transaction. Either way RSET precedes the next
+// MAIL.
 void ClientSession::on_data(const Reply& reply) {
   Transaction& t = *txn_;
   t.result.data_reply = reply;
@@ -145,7 +147,7 @@ void ClientSession::finish_transaction(bool needs_rset) {
   results_.push_back(std::move(txn_->result));
   txn_.reset();
   rset_needed_ = needs_rset;
-  if (quit_instead()) return;
+  static_cast<void>(quit_instead());
 }
 
 // The link died, timed out or was refused mid-transaction: publish what is known. After the

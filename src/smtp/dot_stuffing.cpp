@@ -15,8 +15,8 @@ void for_each_piece(std::string_view content, OnText on_text, OnBreak on_break) 
       return;
     }
     if (stop > pos) on_text(content.substr(pos, stop - pos));
-    const bool crlf = content[stop] == '\r' && stop + 1 < content.size() &&
-                      content[stop + 1] == '\n';
+    const bool crlf =
+        content[stop] == '\r' && stop + 1 < content.size() && content[stop + 1] == '\n';
     on_break();
     pos = stop + (crlf ? 2 : 1);
   }

@@ -67,10 +67,10 @@ class ReplyParser {
   [[nodiscard]] bool end_line();
 
   ReplyLimits limits_;
-  std::string line_;     // the line being read, without CRLF
-  bool cr_ = false;      // line_ was followed by a CR; an LF must come next
+  std::string line_;  // the line being read, without CRLF
+  bool cr_ = false;   // line_ was followed by a CR; an LF must come next
   std::size_t lines_ = 0;
-  Reply reply_;          // the reply being assembled
+  Reply reply_;  // the reply being assembled
   std::optional<Reply> complete_;
   Error error_ = Error::none;
 };

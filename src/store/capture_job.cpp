@@ -20,7 +20,8 @@ class CaptureJob final : public WriteJob {
     MessageKey key;
     if (auto r = find_message(s, request_.queue_id, key); r.status) return r;
     for (std::uint32_t index : request_.rcpt_indices) {
-      const RecipientOutcome o{request_.queue_id, index, RecipientState::delivered, 0,
+      const RecipientOutcome o{request_.queue_id,           index,
+                               RecipientState::delivered,   0,
                                std::string(kCapturedReply), request_.at_ms};
       bool changed = false;
       if (auto r = record_outcome(s, o, changed); r.status) return r;

@@ -21,11 +21,16 @@ class OperatorJob final : public WriteJob {
     MessageKey key;
     if (auto r = find_message(s, request_.queue_id, key); r.status) return r;
     switch (request_.verb) {
-      case OperatorVerb::hold: return update(s, s.hold, key.id);
-      case OperatorVerb::release: return update(s, s.release_held, key.id);
-      case OperatorVerb::retry: return update(s, s.retry, key.id);
-      case OperatorVerb::remove: return remove(s, key.id);
-      case OperatorVerb::flush: break;
+      case OperatorVerb::hold:
+        return update(s, s.hold, key.id);
+      case OperatorVerb::release:
+        return update(s, s.release_held, key.id);
+      case OperatorVerb::retry:
+        return update(s, s.retry, key.id);
+      case OperatorVerb::remove:
+        return remove(s, key.id);
+      case OperatorVerb::flush:
+        break;
     }
     return JobResult::rejected(core::Errc::invalid_argument);
   }
@@ -71,8 +76,8 @@ class OperatorJob final : public WriteJob {
 
 }  // namespace
 
-std::unique_ptr<WriteJob> make_operator_job(
-    OperatorRequest request, std::function<void(core::Result<std::size_t>)> done) {
+std::unique_ptr<WriteJob> make_operator_job(OperatorRequest request,
+                                            std::function<void(core::Result<std::size_t>)> done) {
   return std::make_unique<OperatorJob>(std::move(request), std::move(done));
 }
 

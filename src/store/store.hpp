@@ -72,7 +72,7 @@ struct StateSummary {
   int attempts = 0;                                 // most attempts of any recipient
 
   // True when every recipient is delivered or failed (the message is done).
-  [[nodiscard]] bool final() const { return queued == 0 && held == 0; }
+  [[nodiscard]] bool done() const { return queued == 0 && held == 0; }
 };
 [[nodiscard]] StateSummary summarize(const MessageRecord& message);
 

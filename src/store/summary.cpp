@@ -15,9 +15,15 @@ StateSummary summarize(const MessageRecord& message) {
           s.next_attempt_at_ms = r.next_attempt_at_ms;
         }
         break;
-      case RecipientState::delivered: ++s.delivered; break;
-      case RecipientState::failed: ++s.failed; break;
-      case RecipientState::held: ++s.held; break;
+      case RecipientState::delivered:
+        ++s.delivered;
+        break;
+      case RecipientState::failed:
+        ++s.failed;
+        break;
+      case RecipientState::held:
+        ++s.held;
+        break;
     }
   }
   return s;

@@ -1,8 +1,9 @@
 // Targets of the admin API to routes: every path, method and query form.
+#include "http/admin_routes.hpp"
+
 #include <gtest/gtest.h>
 
 #include "http/admin_api.hpp"
-#include "http/admin_routes.hpp"
 
 namespace postern::http {
 namespace {

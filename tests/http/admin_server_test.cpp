@@ -1,5 +1,7 @@
 // AdminServer on a temporary socket with a real SqliteStore; requests through AdminClient
 // (and a raw socket for malformed and oversized requests).
+#include "http/admin_server.hpp"
+
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -7,10 +9,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/json/parse.hpp>
-
 #include <fstream>
 #include <future>
 #include <sstream>
@@ -18,7 +19,6 @@
 
 #include "core/error.hpp"
 #include "http/admin_client.hpp"
-#include "http/admin_server.hpp"
 #include "store/store.hpp"
 #include "telemetry/sinks.hpp"
 
@@ -109,7 +109,7 @@ class AdminServerTest : public ::testing::Test {
 };
 
 TEST_F(AdminServerTest, SocketIsPrivate) {
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::lstat(socket_.c_str(), &st), 0);
   EXPECT_TRUE(S_ISSOCK(st.st_mode));
   EXPECT_EQ(st.st_mode & 0777, 0600u);
@@ -202,16 +202,18 @@ std::string exchange_raw(const std::filesystem::path& path, const std::string& b
 }
 
 TEST_F(AdminServerTest, OversizedAndMalformedRequestsAreRefused) {
-  const std::string big = "POST /v1/queue/flush HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n" +
-                          std::string(100000, 'x');
+  const std::string big =
+      "POST /v1/queue/flush HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n" +
+      std::string(100000, 'x');
   EXPECT_EQ(exchange_raw(socket_, big).rfind("HTTP/1.1 413", 0), 0u);
-  const std::string huge_header = "GET /v1/queue HTTP/1.1\r\nX: " + std::string(9000, 'y') +
-                                  "\r\n\r\n";
+  const std::string huge_header =
+      "GET /v1/queue HTTP/1.1\r\nX: " + std::string(9000, 'y') + "\r\n\r\n";
   EXPECT_EQ(exchange_raw(socket_, huge_header).rfind("HTTP/1.1 431", 0), 0u);
   EXPECT_EQ(exchange_raw(socket_, "HELO there\r\n\r\n").rfind("HTTP/1.1 400", 0), 0u);
   // Keep-alive: two requests on one connection, both answered.
-  const std::string two = "GET /v1/queue HTTP/1.1\r\nHost: x\r\n\r\n"
-                          "GET /v1/queue/M1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  const std::string two =
+      "GET /v1/queue HTTP/1.1\r\nHost: x\r\n\r\n"
+      "GET /v1/queue/M1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
   const std::string replies = exchange_raw(socket_, two);
   EXPECT_EQ(replies.rfind("HTTP/1.1 200", 0), 0u);
   EXPECT_NE(replies.find("HTTP/1.1 200", 1), std::string::npos);

@@ -22,7 +22,6 @@ def tls_session(port, context=None, host="localhost"):
 class TestCATest(unittest.TestCase):
 
     def test_server_cert_verifies_for_localhost_and_ip(self):
-        ca = up.TestCA.get()
         for host in ("localhost", "127.0.0.1"):
             with self.subTest(host=host), up.FaultUpstream() as fault:
                 with tls_session(fault.port, host=host) as smtp:
@@ -112,6 +111,15 @@ class FaultUpstreamTest(unittest.TestCase):
             smtplib.SMTP("127.0.0.1", f.port, timeout=15)
         with tls_session(f.port) as smtp:
             self.assertEqual(smtp.noop()[0], 250)
+
+    def test_set_scenarios_switches_live_connections(self):
+        f = self.fault(up.Scenario(rcpt_default="451 4.3.0 later"))
+        with tls_session(f.port) as smtp:
+            smtp.login(up.UP_USER, up.UP_PASSWORD)
+            smtp.mail(h.SENDER)
+            self.assertEqual(smtp.rcpt("a@example.net")[0], 451)
+            f.set_scenarios(up.Scenario())
+            self.assertEqual(smtp.rcpt("a@example.net")[0], 250)
 
     def test_mixed_rcpt_and_dot_replies(self):
         f = self.fault(up.Scenario(rcpt_replies={"bad@example.net": "550 5.1.1 no such user",

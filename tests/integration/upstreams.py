@@ -16,9 +16,9 @@ Everything listens on 127.0.0.1 only and is stopped explicitly (or at exit).
 
 import asyncio
 import atexit
-import warnings
 import base64
 import dataclasses
+import logging
 import os
 import re
 import shutil
@@ -31,7 +31,8 @@ from pathlib import Path
 
 import harness as h
 
-warnings.filterwarnings("ignore", message="Session.login_data is deprecated")
+# aiosmtpd logs a deprecation line for every successful AUTH (its own login_data).
+logging.getLogger("mail.log").setLevel(logging.ERROR)
 
 UP_USER = "relay@example.com"
 UP_PASSWORD = "up-Secret-7731"
@@ -359,6 +360,8 @@ class FaultUpstream(_Recorder):
     def __init__(self, *scenarios, user=UP_USER, password=UP_PASSWORD):
         super().__init__()
         self.scenarios = list(scenarios) or [Scenario()]
+        self._base = 0         # connection index where the current script starts
+        self._generation = 0   # bumped by set_scenarios()
         self.user, self.password = user, password
         self.ca = TestCA.get()
         self._contexts = {}
@@ -374,12 +377,17 @@ class FaultUpstream(_Recorder):
         self.port = self._server.sockets[0].getsockname()[1]
 
     def set_scenarios(self, *scenarios):
-        """Replaces the script for connections opened from now on (index restarts at 0)."""
+        """Replaces the script: connections opened from now on play scenarios[0], [1], ...;
+        connections already open switch to scenarios[0] at their next command."""
         with self.lock:
             self.scenarios = list(scenarios)
             self._base = len(self._connections)
+            self._generation += 1
 
-    _base = 0
+    def _scenario_for(self, index):
+        with self.lock:
+            return self.scenarios[max(0, min(index - self._base, len(self.scenarios) - 1))], \
+                self._generation
 
     def _context(self, cert):
         if cert not in self._contexts:
@@ -404,10 +412,8 @@ class FaultUpstream(_Recorder):
     # the session
     async def _serve(self, reader, writer):
         conn = self.new_connection()
-        with self.lock:
-            sc = self.scenarios[min(conn.index - self._base, len(self.scenarios) - 1)]
         try:
-            await _FaultSession(self, sc, conn, reader, writer).run()
+            await _FaultSession(self, conn, reader, writer).run()
         except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError, OSError,
                 asyncio.LimitOverrunError):
             pass
@@ -417,8 +423,9 @@ class FaultUpstream(_Recorder):
 
 
 class _FaultSession:
-    def __init__(self, up, sc, conn, reader, writer):
-        self.up, self.sc, self.conn = up, sc, conn
+    def __init__(self, up, conn, reader, writer):
+        self.up, self.conn = up, conn
+        self.sc, self.generation = up._scenario_for(conn.index)
         self.reader, self.writer = reader, writer
         self.tls = False
         self.mail_from = None
@@ -445,6 +452,9 @@ class _FaultSession:
             return  # 421/554 greeting: close (RFC 5321 §3.1)
         while True:
             line = await self.line()
+            with self.up.lock:
+                if self.up._generation != self.generation:   # set_scenarios() was called
+                    self.sc, self.generation = self.up.scenarios[0], self.up._generation
             verb = line.split(" ", 1)[0].upper()
             arg = line[len(verb) + 1:]
             self.conn.commands.append(verb)

@@ -47,20 +47,32 @@ TEST(ReplyMatching, Table) {
       {{{}, {"5.7.1"}, {}, {}}, 550, "first line\n5.7.1 second", Phase::rcpt, false},
       {{{}, {"5.2.251", "5.2.255"}, {}, {}}, 550, "5.2.255 blocked", Phase::rcpt, true},
       // Contains: case-insensitive, across lines joined by a space.
-      {{{}, {}, {"maximum credits"}, {}}, 451, "Authentication failed: Maximum credits exceeded",
-       Phase::mail, true},
-      {{{}, {}, {"limit exceeded"}, {}}, 550, "5.7.1 Daily SMTP relay limit\nexceeded for user",
-       Phase::mail, true},
+      {{{}, {}, {"maximum credits"}, {}},
+       451,
+       "Authentication failed: Maximum credits exceeded",
+       Phase::mail,
+       true},
+      {{{}, {}, {"limit exceeded"}, {}},
+       550,
+       "5.7.1 Daily SMTP relay limit\nexceeded for user",
+       Phase::mail,
+       true},
       {{{}, {}, {"nothing"}, {}}, 550, "5.7.1 no", Phase::mail, false},
       // Phases.
       {{{"454"}, {}, {}, {Phase::auth}}, 454, "4.7.0 x", Phase::auth, true},
       {{{"454"}, {}, {}, {Phase::auth}}, 454, "4.7.0 x", Phase::starttls, false},
       {{{"5xx"}, {}, {}, {Phase::connect, Phase::ehlo}}, 554, "x", Phase::ehlo, true},
       // All conditions must hold.
-      {{{"550"}, {"5.7.1"}, {"relay limit"}, {}}, 550, "5.7.1 Daily SMTP relay limit", Phase::rcpt,
+      {{{"550"}, {"5.7.1"}, {"relay limit"}, {}},
+       550,
+       "5.7.1 Daily SMTP relay limit",
+       Phase::rcpt,
        true},
       {{{"550"}, {"5.7.1"}, {"relay limit"}, {}}, 550, "5.7.1 Relaying denied", Phase::rcpt, false},
-      {{{"550"}, {"5.7.1"}, {"relay limit"}, {}}, 554, "5.7.1 Daily SMTP relay limit", Phase::rcpt,
+      {{{"550"}, {"5.7.1"}, {"relay limit"}, {}},
+       554,
+       "5.7.1 Daily SMTP relay limit",
+       Phase::rcpt,
        false},
   };
   for (const MatchCase& c : cases) {
@@ -117,9 +129,9 @@ TEST(Classify, LastResortByFirstDigitWhenNoRowMatches) {
 TEST(RouteResumeAt, FixedPauseAndUtcDayReset) {
   using std::chrono::system_clock;
   // 2026-11-29 13:45:10 UTC.
-  const system_clock::time_point now = system_clock::time_point(std::chrono::sys_days(
-                                           std::chrono::year(2026) / 11 / 29)) +
-                                       13h + 45min + 10s;
+  const system_clock::time_point now =
+      system_clock::time_point(std::chrono::sys_days(std::chrono::year(2026) / 11 / 29)) + 13h +
+      45min + 10s;
   Classification c;
   c.route_effect = RouteEffect::pause_until_window;
   c.pause = 1h;
@@ -128,7 +140,8 @@ TEST(RouteResumeAt, FixedPauseAndUtcDayReset) {
   EXPECT_EQ(route_resume_at(c, now),
             system_clock::time_point(std::chrono::sys_days(std::chrono::year(2026) / 11 / 30)));
   // Exactly at midnight: the next one, never "now".
-  const auto midnight = system_clock::time_point(std::chrono::sys_days(std::chrono::year(2026) / 11 / 30));
+  const auto midnight =
+      system_clock::time_point(std::chrono::sys_days(std::chrono::year(2026) / 11 / 30));
   EXPECT_EQ(route_resume_at(c, midnight), midnight + 24h);
 }
 
@@ -140,9 +153,9 @@ TEST(Names, RoundTrip) {
   for (Outcome o : {Outcome::delivered, Outcome::temporary, Outcome::permanent}) {
     EXPECT_EQ(parse_outcome(to_string(o)), o);
   }
-  for (RouteEffect e : {RouteEffect::none, RouteEffect::slow_down, RouteEffect::pause_until_window,
-                        RouteEffect::back_off, RouteEffect::auth_broken,
-                        RouteEffect::reduce_concurrency}) {
+  for (RouteEffect e :
+       {RouteEffect::none, RouteEffect::slow_down, RouteEffect::pause_until_window,
+        RouteEffect::back_off, RouteEffect::auth_broken, RouteEffect::reduce_concurrency}) {
     EXPECT_EQ(parse_route_effect(to_string(e)), e);
   }
   EXPECT_FALSE(parse_phase("DATA"));

@@ -50,23 +50,25 @@ TEST(CheckEgress, MessagesExplainTheWayOut) {
   EXPECT_EQ(check_egress("smtp.example.com", 465, UpstreamTls::required, false)->message,
             "port 465 is blocked by the platform; use the provider's submission port 587 with "
             "STARTTLS");
-  const std::string other = check_egress("smtp.example.com", 2525, UpstreamTls::required, false)->message;
+  const std::string other =
+      check_egress("smtp.example.com", 2525, UpstreamTls::required, false)->message;
   EXPECT_NE(other.find("smtp.example.com:2525"), std::string::npos) << other;
   EXPECT_NE(other.find("587"), std::string::npos) << other;
   EXPECT_NE(other.find("loopback"), std::string::npos) << other;
-  const std::string plain = check_egress("smtp.example.com", 587, UpstreamTls::none, false)->message;
+  const std::string plain =
+      check_egress("smtp.example.com", 587, UpstreamTls::none, false)->message;
   EXPECT_NE(plain.find("tls = none"), std::string::npos) << plain;
   EXPECT_NE(plain.find("STARTTLS"), std::string::npos) << plain;
 }
 
 TEST(IsLoopbackHost, Table) {
-  for (const char* yes : {"localhost", "LOCALHOST", "localhost.", "127.0.0.1", "127.1.2.3",
-                          "::1", "[::1]", "0:0:0:0:0:0:0:1", "::ffff:127.0.0.1"}) {
+  for (const char* yes : {"localhost", "LOCALHOST", "localhost.", "127.0.0.1", "127.1.2.3", "::1",
+                          "[::1]", "0:0:0:0:0:0:0:1", "::ffff:127.0.0.1"}) {
     EXPECT_TRUE(is_loopback_host(yes)) << yes;
   }
-  for (const char* no : {"", "smtp.gmail.com", "128.0.0.1", "10.0.0.1", "::2", "::",
-                         "localhost.example.com", "127.0.0.1.nip.io", "0.0.0.0",
-                         "::ffff:10.0.0.1", "[127.0.0.1"}) {
+  for (const char* no :
+       {"", "smtp.gmail.com", "128.0.0.1", "10.0.0.1", "::2", "::", "localhost.example.com",
+        "127.0.0.1.nip.io", "0.0.0.0", "::ffff:10.0.0.1", "[127.0.0.1"}) {
     EXPECT_FALSE(is_loopback_host(no)) << no;
   }
 }

@@ -39,7 +39,7 @@ TEST(ClientCapabilities, Variants) {
     std::vector<std::string> auth;
   };
   const Case cases[] = {
-      {"mx.test", false, false, std::nullopt, {}},  // greeting line only
+      {"mx.test", false, false, std::nullopt, {}},              // greeting line only
       {"mx.test\nstarttls\nsize 1000", true, true, 1000U, {}},  // keywords case-insensitive
       {"mx.test\nSIZE", false, true, std::nullopt, {}},
       {"mx.test\nSIZE 0", false, true, std::nullopt, {}},
@@ -92,10 +92,10 @@ TEST(ClientAuth, PlainResponse) {
 
 // The example of Google's XOAUTH2 protocol page.
 TEST(ClientAuth, Xoauth2Response) {
-  EXPECT_EQ(xoauth2_response("someuser@example.com",
-                             "ya29.vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg"),
-            "dXNlcj1zb21ldXNlckBleGFtcGxlLmNvbQFhdXRoPUJlYXJlciB5YTI5LnZGOWRmdDRxbVRjMk52YjNSbG"
-            "NrQmhkSFJoZG1semRHRXVZMjl0Q2cBAQ==");
+  EXPECT_EQ(
+      xoauth2_response("someuser@example.com", "ya29.vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg"),
+      "dXNlcj1zb21ldXNlckBleGFtcGxlLmNvbQFhdXRoPUJlYXJlciB5YTI5LnZGOWRmdDRxbVRjMk52YjNSbG"
+      "NrQmhkSFJoZG1semRHRXVZMjl0Q2cBAQ==");
 }
 
 }  // namespace

@@ -151,7 +151,8 @@ void ClientScript::directive(std::string_view text) {
     if (!session_.closed()) fail("not closed()");
     return;
   } else if (verb == "ready" || verb == "not-ready") {
-    if (session_.ready() != (verb == "ready")) fail("ready() is " + std::to_string(session_.ready()));
+    if (session_.ready() != (verb == "ready"))
+      fail("ready() is " + std::to_string(session_.ready()));
     return;
   } else if (verb == "failure") {
     const auto it = kFailures.find(arg);

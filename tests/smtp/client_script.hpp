@@ -66,6 +66,6 @@ class ClientScript {
 // Runs `script` with every ServerFeed on fresh sessions; reports failures with the feed.
 // Returns the last runner so the caller can inspect its results.
 ClientScript run_script(std::string_view script, const ClientConfig& config,
-                                      const std::vector<OutgoingMessage>& messages = {});
+                        const std::vector<OutgoingMessage>& messages = {});
 
 }  // namespace postern::smtp::testing

@@ -40,7 +40,8 @@ class Loopback {
  private:
   template <typename Sink>
   bool deliver(const std::string& bytes, Sink sink) {
-    for (std::size_t i = 0; i < bytes.size(); i += piece_) sink(std::string_view(bytes).substr(i, piece_));
+    for (std::size_t i = 0; i < bytes.size(); i += piece_)
+      sink(std::string_view(bytes).substr(i, piece_));
     return !bytes.empty();
   }
 

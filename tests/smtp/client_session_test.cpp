@@ -15,8 +15,8 @@ namespace {
 using namespace testing;
 
 TEST(ClientSession, ReachesReadyAndQuits) {
-  ClientScript s = run_script("! timeout-is greeting\n! not-ready\n" + kReadyPipelined + kQuit,
-                              script_config());
+  ClientScript s =
+      run_script("! timeout-is greeting\n! not-ready\n" + kReadyPipelined + kQuit, script_config());
   EXPECT_TRUE(s.session().tls_active());
   EXPECT_TRUE(s.session().offers_pipelining());
   EXPECT_EQ(s.session().offered_size(), 35882577U);
@@ -86,6 +86,21 @@ S: 221 2.0.0 Bye
   EXPECT_FALSE(s.session().tls_active());
 }
 
+// RFC 3207 §4.2: nothing learnt before TLS survives it, even when the EHLO after it fails.
+TEST(ClientSession, EhloRefusedAfterTls) {
+  ClientScript s = run_script(kToTls + R"(S: 554 5.7.0 No
+! failure ehlo_refused
+C: QUIT
+S: 221 Bye
+! close
+)",
+                              script_config());
+  EXPECT_TRUE(s.session().tls_active());
+  EXPECT_FALSE(s.session().capabilities().starttls);
+  EXPECT_FALSE(s.session().offers_pipelining());
+  EXPECT_FALSE(s.session().offered_size());
+}
+
 TEST(ClientSession, TlsHandshakeFailed) {
   run_script(kToTls.substr(0, kToTls.find("! tls")) + R"(! tls-failed
 ! failure tls_failed
@@ -131,10 +146,12 @@ S: 250-AUTH LOGIN XOAUTH2
 S: 250 SMTPUTF8
 C: AUTH LOGIN
 S: 334 VXNlcm5hbWU6
-C: )" + kUserB64 + R"(
+C: )" + kUserB64 +
+                 R"(
 ! not-ready
 S: 334 UGFzc3dvcmQ6
-C: )" + kPasswordB64 + R"(
+C: )" + kPasswordB64 +
+                 R"(
 S: 235 2.7.0 Authentication successful
 ! ready
 )" + kQuit,
@@ -154,7 +171,8 @@ const std::string kXoauth2B64 = "dXNlcj1hcHBAZXhhbXBsZS5jb20BYXV0aD1CZWFyZXIgeWE
 TEST(ClientSession, AuthXoauth2) {
   run_script(kToTls + R"(S: 250-smtp.gmail.com
 S: 250 AUTH LOGIN PLAIN XOAUTH2
-C: AUTH XOAUTH2 )" + kXoauth2B64 + R"(
+C: AUTH XOAUTH2 )" +
+                 kXoauth2B64 + R"(
 S: 235 2.7.0 Accepted
 ! ready
 )" + kQuit,
@@ -176,8 +194,7 @@ S: 221 2.0.0 Bye
 ! close
 )",
                               xoauth2_config());
-  EXPECT_EQ(s.session().failure_reply(),
-            (Reply{535, "5.7.8 Username and Password not accepted"}));
+  EXPECT_EQ(s.session().failure_reply(), (Reply{535, "5.7.8 Username and Password not accepted"}));
 }
 
 TEST(ClientSession, AuthRefusedReplies) {
@@ -190,7 +207,8 @@ TEST(ClientSession, AuthRefusedReplies) {
   for (const Reply& refusal : refusals) {
     ClientScript s = run_script(kToTls + R"(S: 250-smtp.provider.test
 S: 250 AUTH PLAIN
-C: AUTH PLAIN )" + kPlainB64 + "\nS: " + std::to_string(refusal.code) + " " + refusal.text +
+C: AUTH PLAIN )" + kPlainB64 +
+                                    "\nS: " + std::to_string(refusal.code) + " " + refusal.text +
                                     R"(
 ! failure auth_failed
 ! not-ready
@@ -205,7 +223,8 @@ S: 221 2.0.0 Bye
   // 421 to AUTH: the server is closing, so no QUIT.
   run_script(kToTls + R"(S: 250-smtp.provider.test
 S: 250 AUTH PLAIN
-C: AUTH PLAIN )" + kPlainB64 + R"(
+C: AUTH PLAIN )" +
+                 kPlainB64 + R"(
 S: 421 4.7.0 Too many failed authentications, closing connection
 ! failure auth_failed
 ! close
@@ -217,7 +236,8 @@ S: 421 4.7.0 Too many failed authentications, closing connection
 TEST(ClientSession, UnexpectedChallengeIsCancelled) {
   run_script(kToTls + R"(S: 250-smtp.provider.test
 S: 250 AUTH PLAIN
-C: AUTH PLAIN )" + kPlainB64 + R"(
+C: AUTH PLAIN )" +
+                 kPlainB64 + R"(
 S: 334 
 C: *
 S: 501 5.0.0 Authentication cancelled
@@ -340,13 +360,13 @@ TEST(ClientSession, StrictRepliesEndTheSession) {
   config.max_reply_line = 64;
   config.max_reply_lines = 4;
   const std::string bad_ehlo_replies[] = {
-      "S: 250-smtp.provider.test\nS: 250 " + std::string(70, 'x') + "\n",        // too long
-      "S: 250-a\nS: 250-b\nS: 250-c\nS: 250-d\nS: 250 STARTTLS\n",                // 5 lines
-      "S~ 250-smtp.provider.test\\n250 STARTTLS\\r\\n\n",                          // bare LF
-      "S~ 250-smtp.provider.test\\r250 STARTTLS\\r\\n\n",                          // bare CR
-      "S: 250-smtp.provider.test\nS: 251 STARTTLS\n",                             // mixed codes
-      "S: 250-smtp.provider.test\nS: 250_STARTTLS\n",                             // malformed
-      "S: 250-smtp.provider.test\nS: hello\n",                                    // not a reply
+      "S: 250-smtp.provider.test\nS: 250 " + std::string(70, 'x') + "\n",  // too long
+      "S: 250-a\nS: 250-b\nS: 250-c\nS: 250-d\nS: 250 STARTTLS\n",         // 5 lines
+      "S~ 250-smtp.provider.test\\n250 STARTTLS\\r\\n\n",                  // bare LF
+      "S~ 250-smtp.provider.test\\r250 STARTTLS\\r\\n\n",                  // bare CR
+      "S: 250-smtp.provider.test\nS: 251 STARTTLS\n",                      // mixed codes
+      "S: 250-smtp.provider.test\nS: 250_STARTTLS\n",                      // malformed
+      "S: 250-smtp.provider.test\nS: hello\n",                             // not a reply
   };
   for (const std::string& bad : bad_ehlo_replies) {
     SCOPED_TRACE(bad);
@@ -370,12 +390,11 @@ TEST(ClientSession, LimitsAreInclusive) {
 
 TEST(ClientSession, UnsolicitedReplies) {
   // 421 while idle: the server closes (an idle timeout, a shutdown).
-  ClientScript closing =
-      run_script(kReadyPipelined + R"(S: 421 4.4.2 Idle timeout
+  ClientScript closing = run_script(kReadyPipelined + R"(S: 421 4.4.2 Idle timeout
 ! failure connection_lost
 ! close
 )",
-                 script_config());
+                                    script_config());
   EXPECT_EQ(closing.session().failure_reply(), (Reply{421, "4.4.2 Idle timeout"}));
   run_script(kReadyPipelined + R"(S: 250 2.0.0 nobody asked
 ! failure protocol_error

@@ -75,7 +75,8 @@ S: 354 Go ahead
 }
 
 TEST(ClientTransaction, MixedRecipientResults) {
-  ClientScript s = run_script(kReadyPipelined + R"(! send 0
+  ClientScript s =
+      run_script(kReadyPipelined + R"(! send 0
 C: MAIL FROM:<app@example.com> SIZE=22
 C: RCPT TO:<a@example.net>
 C: RCPT TO:<b@example.net>
@@ -91,9 +92,8 @@ S: 354 Go ahead
 )" + kBody + R"(S: 250 2.0.0 OK 1700000000 queued
 ! ready
 )",
-                              script_config(),
-                              {message({"a@example.net", "b@example.net", "c@example.net",
-                                        "d@example.net"})});
+                 script_config(),
+                 {message({"a@example.net", "b@example.net", "c@example.net", "d@example.net"})});
   ASSERT_EQ(s.results.size(), 1U);
   const TransactionResult& r = s.results[0];
   ASSERT_EQ(r.recipients.size(), 4U);
@@ -190,7 +190,8 @@ S: 250 2.1.0 Ok
 S: 250 2.1.5 Ok
 S: 250 2.1.5 Ok
 S: 354 Go ahead
-)" + kBody + "S: " + std::to_string(refusal.code) + " " + refusal.text + R"(
+)" + kBody + "S: " + std::to_string(refusal.code) +
+                                    " " + refusal.text + R"(
 ! ready
 )" + kQuit,
                                 script_config(), {message()});
@@ -294,8 +295,7 @@ S: 421 4.7.0 Try again later, closing connection
             (Reply{421, "4.7.0 Try again later, closing connection"}));
   EXPECT_EQ(s.results[0].recipients[1].reply.code, 0);
   EXPECT_FALSE(s.results[0].ambiguous);
-  EXPECT_EQ(s.session().failure_reply(),
-            (Reply{421, "4.7.0 Try again later, closing connection"}));
+  EXPECT_EQ(s.session().failure_reply(), (Reply{421, "4.7.0 Try again later, closing connection"}));
   // 421 at the final dot: a definite answer, not ambiguous.
   ClientScript at_dot = run_script(kReadyOneByOne + R"(! send 0
 C: MAIL FROM:<app@example.com> SIZE=22
@@ -504,8 +504,9 @@ TEST(ClientTransaction, MailParameters) {
     OutgoingMessage m = message({"a@example.net"});
     m.body_8bitmime = c.body_8bitmime;
     m.smtputf8 = c.smtputf8;
-    run_script(kToTls + "S: 250-smtp.provider.test\n" + c.ehlo + "S: 250 AUTH PLAIN\nC: AUTH PLAIN " +
-                   kPlainB64 + "\nS: 235 2.7.0 Ok\n! send 0\nC: " + c.mail + "\n",
+    run_script(kToTls + "S: 250-smtp.provider.test\n" + c.ehlo +
+                   "S: 250 AUTH PLAIN\nC: AUTH PLAIN " + kPlainB64 +
+                   "\nS: 235 2.7.0 Ok\n! send 0\nC: " + c.mail + "\n",
                script_config(), {m});
   }
 }
@@ -538,8 +539,8 @@ S: 354 Go ahead
 
   OutgoingMessage bad_sender = message();
   bad_sender.mail_from = "x@y> SIZE=1";
-  ClientScript sender = run_script(kReadyPipelined + "! send 0\n! ready\n", script_config(),
-                                   {bad_sender});
+  ClientScript sender =
+      run_script(kReadyPipelined + "! send 0\n! ready\n", script_config(), {bad_sender});
   ASSERT_EQ(sender.results.size(), 1U);
   EXPECT_EQ(sender.results[0].mail_reply->code, 501);
   EXPECT_EQ(sender.wire.find("MAIL"), std::string::npos);

@@ -105,7 +105,11 @@ TEST(ReplyParser, RefusesMalformedReplies) {
       {"first digit 6", "600 a\r\n", {}, Error::malformed},
       {"second digit 6", "260 a\r\n", {}, Error::malformed},
       {"letters", "2x0 a\r\n", {}, Error::malformed},
-      {"control character", "250 a\x01" "b\r\n", {}, Error::malformed},
+      {"control character",
+       "250 a\x01"
+       "b\r\n",
+       {},
+       Error::malformed},
       {"NUL", std::string("250 a\0b\r\n", 9), {}, Error::malformed},
       {"DEL", "250 a\x7F\r\n", {}, Error::malformed},
       {"error after a good reply", "250 a\r\n250 b\n", {{250, "a"}}, Error::bare_line_ending},
@@ -123,15 +127,13 @@ TEST(ReplyParser, BoundsLineLength) {
   expect_every_split("250 abcdefghijk\r\n", {{}, Error::line_too_long}, limits);
   // Refused before the CRLF arrives: a server cannot make the client buffer without end.
   expect_every_split("250 abcdefghijklmnopqrstuvwxyz", {{}, Error::line_too_long}, limits);
-  expect_every_split("250-abcdefghij\r\n250-abcdefghijk\r\n", {{}, Error::line_too_long},
-                     limits);
+  expect_every_split("250-abcdefghij\r\n250-abcdefghijk\r\n", {{}, Error::line_too_long}, limits);
 }
 
 TEST(ReplyParser, BoundsLineCount) {
   const ReplyLimits limits{2048, 3};
   expect_every_split("250-a\r\n250-b\r\n250 c\r\n", {{{250, "a\nb\nc"}}, Error::none}, limits);
-  expect_every_split("250-a\r\n250-b\r\n250-c\r\n250 d\r\n", {{}, Error::too_many_lines},
-                     limits);
+  expect_every_split("250-a\r\n250-b\r\n250-c\r\n250 d\r\n", {{}, Error::too_many_lines}, limits);
   // The count is per reply.
   expect_every_split("250-a\r\n250 b\r\n250-c\r\n250 d\r\n",
                      {{{250, "a\nb"}, {250, "c\nd"}}, Error::none}, limits);

@@ -134,15 +134,20 @@ TEST_F(StoreBounce, RefusedDsnsRecordNothing) {
     core::Errc want;
   };
   const Case cases[] = {
-      {"no failed outcome", {{"M1", 0, RecipientState::delivered, 0, "250", kLater}},
-       make_dsn("D1"), core::Errc::invalid_argument},
+      {"no failed outcome",
+       {{"M1", 0, RecipientState::delivered, 0, "250", kLater}},
+       make_dsn("D1"),
+       core::Errc::invalid_argument},
       {"bounce of a DSN", {failed("D0", 0)}, make_dsn("D2"), core::Errc::invalid_argument},
       {"bounce to <>", {failed("NULL", 0)}, make_dsn("D3"), core::Errc::invalid_argument},
-      {"DSN without recipient", {failed("M1", 0)}, [] {
+      {"DSN without recipient",
+       {failed("M1", 0)},
+       [] {
          NewMessage d = make_dsn("D4");
          d.rcpt_to.clear();
          return d;
-       }(), core::Errc::invalid_argument},
+       }(),
+       core::Errc::invalid_argument},
       {"unknown message", {failed("NOPE", 0)}, make_dsn("D5"), core::Errc::not_found},
   };
   for (const Case& c : cases) {

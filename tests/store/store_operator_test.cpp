@@ -42,8 +42,8 @@ class StoreOperator : public ::testing::Test {
 };
 
 TEST_F(StoreOperator, UnknownIdsAreNotFoundForEveryVerbButFlush) {
-  for (OperatorVerb verb : {OperatorVerb::hold, OperatorVerb::release, OperatorVerb::retry,
-                            OperatorVerb::remove}) {
+  for (OperatorVerb verb :
+       {OperatorVerb::hold, OperatorVerb::release, OperatorVerb::retry, OperatorVerb::remove}) {
     SCOPED_TRACE(static_cast<int>(verb));
     EXPECT_EQ(operate(*store_, {verb, "NOPE", kNow}).error(), core::Errc::not_found);
   }
@@ -67,7 +67,7 @@ TEST_F(StoreOperator, HoldStopsLeasingAndReleaseMakesDueNow) {
 }
 
 TEST_F(StoreOperator, RetryMakesOneMessageDueNow) {
-  EXPECT_EQ(due_now(), 1u);  // c
+  EXPECT_EQ(due_now(), 1u);                                                    // c
   EXPECT_EQ(operate(*store_, {OperatorVerb::retry, "M1", kNow}).value(), 1u);  // b moved
   EXPECT_EQ(rcpt("M1", 1).next_attempt_at_ms, kNow);
   EXPECT_EQ(rcpt("M1", 1).attempts, 1);  // a retry is not an attempt
@@ -87,8 +87,7 @@ TEST_F(StoreOperator, DeleteRemovesTheMessageAndItsRecipients) {
   ASSERT_EQ(leased->size(), 1u);  // c of M1, in flight
   EXPECT_EQ(operate(*store_, {OperatorVerb::remove, "M1", kNow}).value(), 3u);
   EXPECT_EQ(store_->load_message("M1").error(), core::Errc::not_found);
-  EXPECT_EQ(operate(*store_, {OperatorVerb::remove, "M1", kNow}).error(),
-            core::Errc::not_found);
+  EXPECT_EQ(operate(*store_, {OperatorVerb::remove, "M1", kNow}).error(), core::Errc::not_found);
   // The in-flight attempt ends; its outcome finds nothing.
   EXPECT_EQ(record(*store_, {{"M1", 2, RecipientState::delivered, 0, "250", kNow}}),
             core::Errc::not_found);
@@ -115,11 +114,11 @@ TEST_F(StoreOperator, PendingListingSkipsFinishedMessagesAndSummarizes) {
   EXPECT_EQ(m1.held, 0u);
   EXPECT_EQ(m1.next_attempt_at_ms, kT0);  // c, due since it arrived
   EXPECT_EQ(m1.attempts, 1);
-  EXPECT_FALSE(m1.final());
+  EXPECT_FALSE(m1.done());
   const StateSummary m3 = summarize((*pending)[1]);
   EXPECT_EQ(m3.held, 1u);
   EXPECT_FALSE(m3.next_attempt_at_ms.has_value());
-  EXPECT_TRUE(summarize(store_->load_message("M2").value()).final());
+  EXPECT_TRUE(summarize(store_->load_message("M2").value()).done());
 }
 
 // Many finished messages between two pending ones: the sparse listing still finds all of
