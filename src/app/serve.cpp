@@ -9,6 +9,7 @@
 
 #include "app/startup.hpp"
 #include "delivery/scheduler.hpp"
+#include "http/admin_server.hpp"
 #include "server/submission_server.hpp"
 #include "telemetry/metrics.hpp"
 
@@ -89,6 +90,17 @@ int run_serve(const config::Config& config) {
                                 {"error", e.code().message()}});
     return 1;
   }
+  // The admin API for `postern queue` / `postern capture` while this process holds the store.
+  http::AdminServer admin(pool.first(), *parts->store, config.data_dir / "admin.sock",
+                          log.with({{"part", "admin"}}));
+  try {
+    admin.start();
+  } catch (const boost::system::system_error& e) {
+    log.error("admin_socket_failed", {{"path", (config.data_dir / "admin.sock").string()},
+                                      {"error", e.code().message()}});
+    return 1;
+  }
+
   StopSignal stop_signal(pool.first());
   const auto bound = listener->local_endpoint();
   listener->start();
@@ -99,6 +111,7 @@ int run_serve(const config::Config& config) {
   stop_signal.wait();
   log.info("stopping", {{"connections", connections.active.load()}});
   listener->stop_accepting();
+  admin.stop();
   drain(connections);
   pool.stop();
   pool.join();
