@@ -211,7 +211,9 @@ awaitable<void> Scheduler::lease_loop() {
 
 void Scheduler::start_workers() {
   const bool capture = !options_.profile || options_.profile->kind == policy::ProfileKind::capture;
-  const std::size_t limit = capture ? 1 : route_.connection_limit();
+  // Until a connection has logged in, open one at a time: with bad credentials, a burst of
+  // parallel logins is exactly what the provider punishes (providers.md: 454 4.7.0).
+  const std::size_t limit = capture ? 1 : route_proven_ ? route_.connection_limit() : 1;
   while (workers_ < limit && workers_ < jobs_.size()) {
     ++workers_;
     asio::co_spawn(context_, capture ? capture_worker() : worker(), asio::detached);
@@ -253,6 +255,7 @@ awaitable<void> Scheduler::worker() {
     const auto failure = co_await connection.async_open();
     if (connection.tls_handshake_done()) counters_->handshakes.inc();
     if (failure != smtp::SessionFailure::none) {
+      route_proven_ = false;
       const auto reply = connection.session().failure_reply();
       co_await connection.async_close();
       // Everything waiting goes back to the queue with the route's verdict.
@@ -264,6 +267,10 @@ awaitable<void> Scheduler::worker() {
       break;
     }
     route_.on_success();
+    if (!route_proven_) {
+      route_proven_ = true;
+      start_workers();  // the login works: ramp up to the route's connection limit
+    }
     std::size_t sent = 0;
     while (!stopping_ && connection.ready() && sent < profile.messages_per_connection) {
       // Keep the connection while more work may come (reuse: fewer handshakes and logins).
@@ -330,6 +337,7 @@ awaitable<void> Scheduler::defer_for_session_failure(Job job, smtp::SessionFailu
     if (c.alert || c.route_effect == policy::RouteEffect::auth_broken) {
       log_.error("route_alert", {{"state", route_.describe()},
                                  {"reply", describe_reply(*reply)},
+                                 {"reason", c.reason},
                                  {"action", "check the upstream credentials; logins stop "
                                             "until a probe succeeds"}});
     }

@@ -102,6 +102,7 @@ class Scheduler {
   Route route_;
   std::deque<Job> jobs_;
   std::size_t workers_ = 0;
+  bool route_proven_ = false;  // a connection logged in since start or the last failure
   bool stopping_ = false;
   std::atomic<bool> notified_{false};
   std::mt19937_64 random_{std::random_device{}()};

@@ -76,10 +76,18 @@ class DeliveryCase(unittest.TestCase):
 
     def postern(self, env):
         server = h.Server(extra_env=env)
-        self.addCleanup(self.assertNoSanitizerReport, server)   # runs after cleanup (LIFO)
         self.addCleanup(server.cleanup)
         server.start()
+        self.addCleanup(self.assertCleanStop, server)   # LIFO: runs before cleanup
         return server
+
+    def assertCleanStop(self, server):
+        """SIGTERM: exit status 0 and no sanitizer report (leaks are reported at exit)."""
+        if server.proc is None:
+            return
+        rc = server.stop()
+        self.assertNoSanitizerReport(server)
+        self.assertEqual(rc, 0, "postern did not exit 0 on SIGTERM:\n" + server.log_text()[-2000:])
 
     def assertNoSanitizerReport(self, server):
         text = server.log_text()
@@ -199,9 +207,9 @@ class EndToEndTest(DeliveryCase):
     def test_zz_no_secrets_in_log(self):
         self.assertNoSecrets(self.server)
 
-    def test_zz_still_running_without_sanitizer_report(self):
+    def test_zz_still_running_then_clean_stop(self):
         self.assertTrue(self.server.running(), "postern exited during the tests")
-        self.assertNoSanitizerReport(self.server)
+        self.assertCleanStop(self.server)
 
 
 class ConnectionReuseTest(DeliveryCase):
@@ -365,7 +373,7 @@ class UpstreamTlsTest(DeliveryCase):
                 self.undelivered(server, qid, "ida@example.net")
                 self.assertTrue(log_has_any(server, "certificate", "verif", "hostname"),
                                 server.log_text()[-2000:])
-                server.cleanup()
+                self.assertCleanStop(server)
 
     def test_untrusted_ca(self):
         fault = self.fault()
@@ -636,9 +644,11 @@ class ProviderReplyTableTest(DeliveryCase):
                                             for w in words),
                                         f"log has none of {words}:\n{server.log_text()[-2000:]}")
                 finally:
-                    server.cleanup()
-                    fault.stop()
-                    self.assertNoSanitizerReport(server)
+                    try:
+                        self.assertCleanStop(server)
+                    finally:
+                        server.cleanup()
+                        fault.stop()
 
 
 if __name__ == "__main__":
