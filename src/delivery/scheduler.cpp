@@ -267,6 +267,10 @@ awaitable<void> Scheduler::worker() {
       break;
     }
     route_.on_success();
+    log_.info("upstream_ready", {{"host", profile.host},
+                                 {"port", profile.port},
+                                 {"tls", connection.tls_handshake_done()},
+                                 {"pipelining", connection.session().offers_pipelining()}});
     if (!route_proven_) {
       route_proven_ = true;
       start_workers();  // the login works: ramp up to the route's connection limit
