@@ -52,6 +52,15 @@ void add_options(CLI::App& app, Options& o) {
   auto* sink = app.add_option("--sink", o.sink_port, "sink mode: listen on this port");
   app.add_option("--cert", o.cert_file, "sink: certificate chain (PEM)")->needs(sink);
   app.add_option("--key", o.key_file, "sink: private key (PEM)")->needs(sink);
+  app.add_option("--stats-file", o.stats_file,
+                 "sink: keep connection, TLS handshake, login and message counts and distinct "
+                 "Message-IDs in this file (one JSON line, rewritten as they change; printed "
+                 "on SIGUSR1 and at exit)")
+      ->needs(sink);
+  app.add_flag("--sink-auth", o.sink_auth,
+               "sink: act as a provider: AUTH PLAIN/LOGIN only after STARTTLS, checked against "
+               "--user/--password (535 otherwise), required before MAIL")
+      ->needs(sink);
 }
 
 }  // namespace

@@ -32,6 +32,8 @@ struct Options {
   std::uint16_t sink_port = 0;  // sink mode when non-zero
   std::string cert_file;        // sink certificate chain (PEM)
   std::string key_file;         // sink private key (PEM)
+  std::string stats_file;       // sink: counters as one JSON line, rewritten as they change
+  bool sink_auth = false;       // sink: AUTH checked against user/password, required for MAIL
 };
 
 }  // namespace postern::loadgen

@@ -27,26 +27,9 @@ UpstreamConnection::UpstreamConnection(asio::any_io_executor executor,
     : endpoint_(std::move(endpoint)),
       tls_context_(std::move(tls)),
       stream_(executor, *tls_context_),
-      deadline_(executor),
+      deadline_(stream_.next_layer()),
       session_(std::move(config)),
       log_(std::move(log)) {}
-
-void UpstreamConnection::arm(std::chrono::milliseconds timeout) {
-  const auto generation = ++generation_;
-  timed_out_ = false;
-  deadline_.expires_after(timeout);
-  deadline_.async_wait([this, generation](boost::system::error_code ec) {
-    if (ec || generation != generation_) return;
-    timed_out_ = true;
-    boost::system::error_code ignored;
-    stream_.next_layer().cancel(ignored);
-  });
-}
-
-void UpstreamConnection::disarm() {
-  ++generation_;
-  deadline_.cancel();
-}
 
 void UpstreamConnection::close_socket() {
   boost::system::error_code ignored;
@@ -57,17 +40,16 @@ void UpstreamConnection::close_socket() {
 
 awaitable<bool> UpstreamConnection::async_connect() {
   tcp::resolver resolver(stream_.get_executor());
-  arm(kConnectTimeout);
+  deadline_.arm(kConnectTimeout);
   auto [resolve_ec, results] =
       co_await resolver.async_resolve(endpoint_.host, std::to_string(endpoint_.port), kNoThrow);
   if (resolve_ec) {
-    disarm();
+    deadline_.disarm();
     log_.warn("upstream_resolve_failed", {{"host", endpoint_.host}, {"error", resolve_ec.message()}});
     co_return false;
   }
   auto [connect_ec, peer] = co_await asio::async_connect(stream_.next_layer(), results, kNoThrow);
-  const bool timed_out = timed_out_;
-  disarm();
+  const bool timed_out = deadline_.disarm();
   if (connect_ec) {
     log_.warn("upstream_connect_failed",
               {{"host", endpoint_.host},
@@ -84,12 +66,11 @@ awaitable<bool> UpstreamConnection::async_connect() {
 awaitable<bool> UpstreamConnection::flush() {
   std::string out = session_.take_output();
   if (out.empty() || broken_) co_return !broken_;
-  arm(session_.timeout());
+  deadline_.arm(session_.timeout());
   auto [ec, n] = tls_ ? co_await asio::async_write(stream_, asio::buffer(out), kNoThrow)
                       : co_await asio::async_write(stream_.next_layer(), asio::buffer(out),
                                                    kNoThrow);
-  const bool timed_out = timed_out_;
-  disarm();
+  const bool timed_out = deadline_.disarm();
   if (ec) {
     timed_out ? session_.on_timeout() : session_.on_connection_lost();
     close_socket();
@@ -102,9 +83,9 @@ awaitable<bool> UpstreamConnection::start_tls() {
     session_.on_tls_failed();
     co_return false;
   }
-  arm(kHandshakeTimeout);
+  deadline_.arm(kHandshakeTimeout);
   auto [ec] = co_await stream_.async_handshake(asio::ssl::stream_base::client, kNoThrow);
-  disarm();
+  deadline_.disarm();
   if (ec) {
     log_.warn("upstream_tls_failed", {{"host", endpoint_.host},
                                       {"error", ec.message()},
@@ -119,12 +100,11 @@ awaitable<bool> UpstreamConnection::start_tls() {
 }
 
 awaitable<bool> UpstreamConnection::read_some() {
-  arm(session_.timeout());
+  deadline_.arm(session_.timeout());
   auto [ec, n] = tls_ ? co_await stream_.async_read_some(asio::buffer(buffer_), kNoThrow)
                       : co_await stream_.next_layer().async_read_some(asio::buffer(buffer_),
                                                                       kNoThrow);
-  const bool timed_out = timed_out_;
-  disarm();
+  const bool timed_out = deadline_.disarm();
   if (timed_out) {
     session_.on_timeout();
     close_socket();
@@ -195,9 +175,9 @@ awaitable<void> UpstreamConnection::async_close() {
     const auto give_up = std::chrono::steady_clock::now() + kQuitTimeout;
     co_await pump([&] { return session_.closed() || std::chrono::steady_clock::now() > give_up; });
     if (tls_ && !broken_) {
-      arm(kQuitTimeout);
+      deadline_.arm(kQuitTimeout);
       co_await stream_.async_shutdown(kNoThrow);
-      disarm();
+      deadline_.disarm();
     }
   }
   close_socket();

@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 
+#include "net/deadline.hpp"
 #include "smtp/client_session.hpp"
 #include "telemetry/logger.hpp"
 
@@ -51,19 +52,15 @@ class UpstreamConnection {
   boost::asio::awaitable<bool> flush();
   boost::asio::awaitable<bool> start_tls();
   boost::asio::awaitable<bool> read_some();
-  void arm(std::chrono::milliseconds timeout);
-  void disarm();
   void close_socket();
 
   UpstreamEndpoint endpoint_;
   std::shared_ptr<boost::asio::ssl::context> tls_context_;
   boost::asio::ssl::stream<boost::asio::ip::tcp::socket> stream_;
-  boost::asio::steady_timer deadline_;
+  net::Deadline deadline_;
   smtp::ClientSession session_;
   telemetry::Logger log_;
   std::array<char, 8192> buffer_{};
-  std::uint64_t generation_ = 0;
-  bool timed_out_ = false;
   bool tls_ = false;
   bool connected_ = false;
   bool broken_ = false;

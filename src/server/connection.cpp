@@ -11,6 +11,7 @@
 #include <array>
 
 #include "core/ids.hpp"
+#include "net/deadline.hpp"
 #include "tls/peer.hpp"
 
 namespace postern::server {
@@ -48,7 +49,7 @@ class Connection {
   Connection(tcp::socket socket, ConnectionContext& context)
       : context_(context),
         stream_(std::move(socket), *context.tls),
-        deadline_(stream_.get_executor()),
+        deadline_(stream_.next_layer()),
         session_(context.session),
         log_(context.log->with({{"session", core::make_session_id()}})) {
     boost::system::error_code ec;
@@ -71,31 +72,13 @@ class Connection {
   }
 
  private:
-  // --- deadlines: one timer; a generation number ignores expiries of earlier operations ---
-  void arm(std::chrono::milliseconds timeout) {
-    const auto generation = ++generation_;
-    timed_out_ = false;
-    deadline_.expires_after(timeout);
-    deadline_.async_wait([this, generation](boost::system::error_code ec) {
-      if (ec || generation != generation_) return;
-      timed_out_ = true;
-      boost::system::error_code ignored;
-      stream_.next_layer().cancel(ignored);
-    });
-  }
-  void disarm() {
-    ++generation_;
-    deadline_.cancel();
-  }
-
   // Returns the bytes read, or nothing when the connection is over (EOF, error, timeout).
   awaitable<std::optional<std::string_view>> read_some() {
-    arm(session_.timeout());
+    deadline_.arm(session_.timeout());
     auto [ec, n] = tls_ ? co_await stream_.async_read_some(asio::buffer(buffer_), kNoThrow)
                         : co_await stream_.next_layer().async_read_some(asio::buffer(buffer_),
                                                                         kNoThrow);
-    const bool timed_out = timed_out_;
-    disarm();
+    const bool timed_out = deadline_.disarm();
     if (timed_out) {
       session_.on_timeout();
       log_.info("timeout");
@@ -109,11 +92,11 @@ class Connection {
   awaitable<bool> flush() {
     std::string out = session_.take_output();
     if (out.empty() || broken_) co_return !broken_;
-    arm(context_.session.limits.command);
+    deadline_.arm(context_.session.limits.command);
     auto [ec, n] = tls_ ? co_await asio::async_write(stream_, asio::buffer(out), kNoThrow)
                         : co_await asio::async_write(stream_.next_layer(), asio::buffer(out),
                                                      kNoThrow);
-    disarm();
+    deadline_.disarm();
     if (ec) broken_ = true;
     co_return !broken_;
   }
@@ -138,9 +121,9 @@ class Connection {
   }
 
   awaitable<bool> start_tls() {
-    arm(context_.tls_handshake_timeout);
+    deadline_.arm(context_.tls_handshake_timeout);
     auto [ec] = co_await stream_.async_handshake(ssl::stream_base::server, kNoThrow);
-    disarm();
+    deadline_.disarm();
     if (ec) {
       log_.info("tls_failed", {{"error", ec.message()}});
       broken_ = true;  // the stream state is unknown: nothing more may be written
@@ -178,8 +161,8 @@ class Connection {
       // The user name is logged (operators need it); the password never is (invariant 5).
       log_.info("auth_failed", {{"mechanism", check.mechanism}, {"user", check.username}});
       context_.metrics->auth_failures.inc();
-      deadline_.expires_after(delay);
-      co_await deadline_.async_wait(kNoThrow);
+      deadline_.timer().expires_after(delay);
+      co_await deadline_.timer().async_wait(kNoThrow);
     }
     session_.on_credentials_checked(std::move(outcome));
   }
@@ -223,9 +206,9 @@ class Connection {
     boost::system::error_code ignored;
     if (tls_ && !broken_) {
       // Send close_notify (RFC 8446 §6.1); wait briefly for the peer's, most clients just close.
-      arm(std::chrono::seconds(2));
+      deadline_.arm(std::chrono::seconds(2));
       co_await stream_.async_shutdown(kNoThrow);
-      disarm();
+      deadline_.disarm();
     }
     stream_.next_layer().shutdown(tcp::socket::shutdown_both, ignored);
     stream_.next_layer().close(ignored);
@@ -233,14 +216,12 @@ class Connection {
 
   ConnectionContext& context_;
   ssl::stream<tcp::socket> stream_;
-  asio::steady_timer deadline_;
+  net::Deadline deadline_;
   smtp::ServerSession session_;
   telemetry::Logger log_;
   ClientFacts client_;
   std::shared_ptr<const policy::SenderRules> senders_;
   std::array<char, kReadChunk> buffer_{};
-  std::uint64_t generation_ = 0;
-  bool timed_out_ = false;
   bool tls_ = false;
   bool broken_ = false;
 };
