@@ -1,5 +1,7 @@
 #include "loadgen/client_session.hpp"
 
+#include "loadgen/rx_timestamp.hpp"
+
 #include <openssl/ssl.h>
 
 #include <boost/asio/as_tuple.hpp>
@@ -122,6 +124,7 @@ asio::awaitable<bool> ClientSession::async_open() {
     co_return false;
   }
   stream_.socket().set_option(asio::ip::tcp::no_delay(true), ec);
+  enable_rx_timestamps(stream_.socket().native_handle());
   Reply reply;
   bool ok = co_await async_reply("banner", 2, reply) &&
             co_await async_command("EHLO loadgen.example\r\n", "ehlo", 2, reply);
@@ -199,11 +202,16 @@ asio::awaitable<SendResult> ClientSession::async_send(std::uint64_t seq) {
     co_return SendResult::broken;
   }
   const auto start = Clock::now();
+  const std::int64_t start_wall = realtime_ns();
   if (auto ec = co_await stream_.async_write(".\r\n")) {
     fail_io("dot", ec);
     ++stats_.failed_messages;
     co_return SendResult::broken;
   }
+  // Wait until the reply is in the socket and read the kernel's receive time before TLS
+  // consumes it; an error here shows up again in the read below.
+  co_await stream_.socket().async_wait(asio::ip::tcp::socket::wait_read, kNoThrow);
+  const auto received = peek_rx_timestamp_ns(stream_.socket().native_handle());
   const bool accepted = co_await async_reply("dot", 2, reply);
   if (!accepted) {
     ++stats_.failed_messages;
@@ -211,6 +219,9 @@ asio::awaitable<SendResult> ClientSession::async_send(std::uint64_t seq) {
   }
   const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
   stats_.latency_us.push_back(static_cast<std::uint32_t>(elapsed.count()));
+  if (received && *received >= start_wall) {
+    stats_.wire_latency_us.push_back(static_cast<std::uint32_t>((*received - start_wall) / 1000));
+  }
   ++stats_.accepted;
   co_return SendResult::accepted;
 }

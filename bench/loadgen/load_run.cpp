@@ -46,19 +46,20 @@ asio::awaitable<void> worker(const ClientConfig& config, ThreadStats& stats,
 
 void print_summary(const Options& o, ThreadStats& total, double seconds, double cpu) {
   const Percentiles p = percentiles(total.latency_us);
+  const Percentiles wire = percentiles(total.wire_latency_us);
   const double rate = seconds > 0 ? static_cast<double>(total.accepted) / seconds : 0;
   std::printf(
       "{\"mode\":\"load\",\"label\":%s,\"connections\":%d,\"per_connection\":%d,\"size\":%zu,"
       "\"total\":%llu,\"messages\":%llu,\"failed_messages\":%llu,\"seconds\":%.3f,"
       "\"messages_per_s\":%.1f,\"p50_ms\":%.3f,\"p90_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,"
       "\"mean_ms\":%.3f,\"sessions\":%llu,\"refused\":%llu,\"errors\":%s,\"client_cpu_s\":%.3f,"
-      "\"tls\":%s}\n",
+      "\"wire_p50_ms\":%.3f,\"wire_p99_ms\":%.3f,\"wire_samples\":%zu,\"tls\":%s}\n",
       json_string(o.label).c_str(), o.connections, o.per_connection, o.size,
       static_cast<unsigned long long>(o.total), static_cast<unsigned long long>(total.accepted),
       static_cast<unsigned long long>(total.failed_messages), seconds, rate, p.p50_ms, p.p90_ms,
       p.p99_ms, p.max_ms, p.mean_ms, static_cast<unsigned long long>(total.sessions),
       static_cast<unsigned long long>(total.refused), errors_json(total).c_str(), cpu,
-      json_string(total.tls).c_str());
+      wire.p50_ms, wire.p99_ms, total.wire_latency_us.size(), json_string(total.tls).c_str());
   std::fflush(stdout);
 }
 

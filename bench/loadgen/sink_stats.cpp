@@ -73,6 +73,10 @@ std::string SinkStats::json(std::string_view event) const {
     out += ",\"duplicate_ids\":" + std::to_string(duplicate_ids_);
     out += ",\"missing_ids\":" + std::to_string(missing_ids_);
   }
+  char cpu[32];
+  std::snprintf(cpu, sizeof cpu, "%.3f", process_cpu_seconds());
+  out += ",\"cpu_s\":";
+  out += cpu;
   out += ",\"now_unix_ms\":" + std::to_string(unix_ms()) + "}";
   return out;
 }

@@ -17,6 +17,8 @@ void ThreadStats::error(std::string_view kind) {
 
 void ThreadStats::merge(const ThreadStats& other) {
   latency_us.insert(latency_us.end(), other.latency_us.begin(), other.latency_us.end());
+  wire_latency_us.insert(wire_latency_us.end(), other.wire_latency_us.begin(),
+                         other.wire_latency_us.end());
   accepted += other.accepted;
   failed_messages += other.failed_messages;
   sessions += other.sessions;

@@ -11,6 +11,9 @@ namespace postern::loadgen {
 
 struct ThreadStats {
   std::vector<std::uint32_t> latency_us;  // final dot written -> 250 read, per accepted message
+  // Final dot written -> the kernel received the 250 (SO_TIMESTAMPING): without the time the
+  // generator's own thread took to get to the reply.
+  std::vector<std::uint32_t> wire_latency_us;
   std::uint64_t accepted = 0;             // 250 after the final dot
   std::uint64_t failed_messages = 0;      // not accepted for any reason (incl. refused sessions)
   std::uint64_t sessions = 0;             // sessions that got through AUTH
