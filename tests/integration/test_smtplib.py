@@ -28,7 +28,8 @@ class SmtplibTest(h.ServerTestCase):
         self.assertEqual(stored["account"], h.USER)
         self.assertEqual([r["address"] for r in stored["recipients"]],
                          ["bob@example.net", "carol@example.net"])
-        self.assertTrue(all(r["state"] == "queued" for r in stored["recipients"]))
+        # Queued, or already delivered into the capture mailbox (the default mode races us).
+        self.assertTrue(all(r["state"] in ("queued", "delivered") for r in stored["recipients"]))
 
     def test_dot_unstuffing_8bit_and_long_lines(self):
         token = uuid.uuid4().hex
