@@ -170,6 +170,7 @@ delivery::SchedulerOptions scheduler_options(const config::Config& config) {
   options.capture_limit = config.delivery.capture_limit;
   options.lease_time = config.delivery.lease_time;
   options.poll_interval = config.delivery.poll_interval;
+  options.command_timeout = config.delivery.command_timeout;
   return options;
 }
 

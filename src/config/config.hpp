@@ -135,6 +135,9 @@ struct DeliverySettings {
   // RFC 5321 §4.5.3.2.6), and how often the scheduler looks for due messages when not woken.
   std::chrono::milliseconds lease_time{std::chrono::minutes(15)};
   std::chrono::milliseconds poll_interval{std::chrono::seconds(1)};
+  // How long to wait for each upstream reply (greeting, commands); the final dot may take
+  // twice as long. Default: the RFC 5321 §4.5.3.2 minimum of 5 minutes.
+  std::chrono::milliseconds command_timeout{std::chrono::minutes(5)};
   friend bool operator==(const DeliverySettings&, const DeliverySettings&) = default;
 };
 

@@ -90,6 +90,7 @@ DeliverySettings read_delivery(const Sources& s) {
   d.capture_limit = read_count(s, kCaptureLimit, d.capture_limit, {1, 1'000'000, {}});
   d.lease_time = read_duration(s, kLeaseTime, d.lease_time, hours(24));
   d.poll_interval = read_duration(s, kPollInterval, d.poll_interval, hours(1));
+  d.command_timeout = read_duration(s, kUpstreamCommandTimeout, d.command_timeout, hours(1));
   return d;
 }
 

@@ -55,6 +55,7 @@ constexpr std::array kAllKeys{
     kCaptureLimit,
     kLeaseTime,
     kPollInterval,
+    kUpstreamCommandTimeout,
 };
 
 constexpr std::array<std::string_view, 7> kSections{"tls",   "log",      "user",    "submission",

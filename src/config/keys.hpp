@@ -93,6 +93,8 @@ inline constexpr KeySpec kCaptureLimit{"delivery", "capture_limit",
 inline constexpr KeySpec kLeaseTime{"delivery", "lease_time", "POSTERN_DELIVERY_LEASE_TIME"};
 inline constexpr KeySpec kPollInterval{"delivery", "poll_interval",
                                        "POSTERN_DELIVERY_POLL_INTERVAL"};
+inline constexpr KeySpec kUpstreamCommandTimeout{"delivery", "command_timeout",
+                                                 "POSTERN_DELIVERY_COMMAND_TIMEOUT"};
 }  // namespace keys
 
 // Read by the CLI, not a setting: the config file path.

@@ -227,6 +227,12 @@ smtp::ClientConfig Scheduler::client_config() const {
   config.tls = profile.tls == policy::UpstreamTls::required ? smtp::ClientTls::required
                                                             : smtp::ClientTls::none;
   config.auth_mechanisms = profile.auth_mechanisms;
+  // RFC 5321 §4.5.3.2: greeting and commands 5 min, DATA 2 min, final dot 10 min by default.
+  config.greeting_timeout = options_.command_timeout;
+  config.command_timeout = options_.command_timeout;
+  config.data_start_timeout = std::min<std::chrono::milliseconds>(options_.command_timeout,
+                                                                  std::chrono::minutes(2));
+  config.final_dot_timeout = 2 * options_.command_timeout;
   if (!options_.password.empty()) {
     config.username = profile.username.empty() ? options_.username : profile.username;
     config.password = options_.password;

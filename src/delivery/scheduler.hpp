@@ -54,6 +54,7 @@ struct SchedulerOptions {
   std::chrono::milliseconds poll_interval{std::chrono::seconds(1)};
   std::size_t lease_batch = 200;                   // recipients per lease
   std::chrono::milliseconds connection_linger{std::chrono::seconds(2)};  // idle before QUIT
+  std::chrono::milliseconds command_timeout{std::chrono::minutes(5)};    // per upstream reply
 };
 
 class Scheduler {

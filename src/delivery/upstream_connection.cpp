@@ -106,6 +106,8 @@ awaitable<bool> UpstreamConnection::read_some() {
                                                                       kNoThrow);
   const bool timed_out = deadline_.disarm();
   if (timed_out) {
+    log_.warn("upstream_timeout", {{"host", endpoint_.host},
+                                   {"waited_ms", session_.timeout().count()}});
     session_.on_timeout();
     close_socket();
     co_return false;

@@ -21,6 +21,7 @@ TEST(Delivery, Defaults) {
   EXPECT_EQ(d.capture_limit, 1000u);
   EXPECT_EQ(d.lease_time, 15min);
   EXPECT_EQ(d.poll_interval, 1s);
+  EXPECT_EQ(d.command_timeout, 5min);
 }
 
 TEST(Delivery, EveryKeyFromToml) {
@@ -34,6 +35,7 @@ messages_per_connection = 50
 capture_limit = 200
 lease_time = "20m"
 poll_interval = "250ms"
+command_timeout = "45s"
 )",
                                                      input())
                                  .delivery;
@@ -46,6 +48,7 @@ poll_interval = "250ms"
   EXPECT_EQ(d.capture_limit, 200u);
   EXPECT_EQ(d.lease_time, 20min);
   EXPECT_EQ(d.poll_interval, 250ms);
+  EXPECT_EQ(d.command_timeout, 45s);
 }
 
 TEST(Delivery, EveryVariable) {
@@ -56,7 +59,8 @@ TEST(Delivery, EveryVariable) {
                                       {"POSTERN_DELIVERY_MESSAGES_PER_CONNECTION", "99"},
                                       {"POSTERN_DELIVERY_CAPTURE_LIMIT", "5"},
                                       {"POSTERN_DELIVERY_LEASE_TIME", "1h"},
-                                      {"POSTERN_DELIVERY_POLL_INTERVAL", "2s"}}));
+                                      {"POSTERN_DELIVERY_POLL_INTERVAL", "2s"},
+                                      {"POSTERN_DELIVERY_COMMAND_TIMEOUT", "30s"}}));
   const DeliverySettings& d = c.delivery;
   const std::vector<std::chrono::seconds> want = {1min, 5min, 1h};
   EXPECT_EQ(d.retry.delays, want);
@@ -67,6 +71,7 @@ TEST(Delivery, EveryVariable) {
   EXPECT_EQ(d.capture_limit, 5u);
   EXPECT_EQ(d.lease_time, 1h);
   EXPECT_EQ(d.poll_interval, 2s);
+  EXPECT_EQ(d.command_timeout, 30s);
   EXPECT_TRUE(c.warnings.empty());
 }
 
