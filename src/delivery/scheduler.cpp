@@ -264,6 +264,7 @@ awaitable<void> Scheduler::worker() {
       route_proven_ = false;
       const auto reply = connection.session().failure_reply();
       co_await connection.async_close();
+      note_session_failure(failure, reply);  // once per connection, not once per job
       // Everything waiting goes back to the queue with the route's verdict.
       while (!jobs_.empty()) {
         Job job = std::move(jobs_.front());
@@ -336,8 +337,8 @@ awaitable<void> Scheduler::deliver_job(UpstreamConnection& connection, Job job) 
   }
 }
 
-awaitable<void> Scheduler::defer_for_session_failure(Job job, smtp::SessionFailure failure,
-                                                    std::optional<smtp::Reply> reply) {
+void Scheduler::note_session_failure(smtp::SessionFailure failure,
+                                     const std::optional<smtp::Reply>& reply) {
   const auto now = Clock::now();
   if (reply && reply->code / 100 != 2) {
     const auto phase = failure == smtp::SessionFailure::auth_failed ? policy::Phase::auth
@@ -350,15 +351,25 @@ awaitable<void> Scheduler::defer_for_session_failure(Job job, smtp::SessionFailu
                                  {"reason", c.reason},
                                  {"action", "check the upstream credentials; logins stop "
                                             "until a probe succeeds"}});
+    } else {
+      log_.warn("route_unavailable", {{"failure", to_string(failure)},
+                                      {"reply", describe_reply(*reply)}});
     }
-  } else {
-    route_.on_connect_failure(now);
-    const bool security = failure == smtp::SessionFailure::starttls_not_offered ||
-                          failure == smtp::SessionFailure::tls_failed;
-    (security ? log_.error("route_alert", {{"failure", to_string(failure)},
-                                           {"note", "nothing was sent: TLS is required"}})
-              : log_.warn("route_unavailable", {{"failure", to_string(failure)}}));
+    return;
   }
+  route_.on_connect_failure(now);
+  const bool security = failure == smtp::SessionFailure::starttls_not_offered ||
+                        failure == smtp::SessionFailure::tls_failed;
+  if (security) {
+    log_.error("route_alert", {{"failure", to_string(failure)},
+                               {"note", "nothing was sent: TLS is required"}});
+  } else {
+    log_.warn("route_unavailable", {{"failure", to_string(failure)}});
+  }
+}
+
+awaitable<void> Scheduler::defer_for_session_failure(Job job, smtp::SessionFailure failure,
+                                                    std::optional<smtp::Reply> reply) {
   auto message = store_.load_message(job.queue_id);
   const std::string content = message ? message->content : std::string();
   DecisionContext context = decision_context();

@@ -85,6 +85,8 @@ class Scheduler {
   boost::asio::awaitable<void> deliver_job(UpstreamConnection& connection, Job job);
   boost::asio::awaitable<void> defer_for_session_failure(Job job, smtp::SessionFailure failure,
                                                          std::optional<smtp::Reply> reply);
+  // Applies a failed connection's verdict to the route and logs it (once per connection).
+  void note_session_failure(smtp::SessionFailure failure, const std::optional<smtp::Reply>& reply);
   void start_workers();
   void wake();
   double random01();

@@ -1,4 +1,5 @@
 #include "smtp/data_decoder.hpp"
+#include "smtp/text.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -6,12 +7,11 @@
 namespace postern::smtp {
 
 std::size_t DataDecoder::feed(std::string_view input) {
-  constexpr std::string_view kSpecial("\r\n\0", 3);
   std::size_t i = 0;
   while (i < input.size() && state_ != State::done) {
     if (state_ == State::in_line) {
       // Fast path: copy the run of ordinary octets up to the next CR, LF or NUL.
-      const std::size_t stop = std::min(input.find_first_of(kSpecial, i), input.size());
+      const std::size_t stop = find_line_break(input, i, /*stop_at_nul=*/true);
       if (stop > i) text(input.substr(i, stop - i));
       i = stop;
       if (i == input.size()) break;

@@ -1,4 +1,5 @@
 #include "smtp/dot_stuffing.hpp"
+#include "smtp/text.hpp"
 
 namespace postern::smtp {
 namespace {
@@ -9,8 +10,8 @@ template <typename OnText, typename OnBreak>
 void for_each_piece(std::string_view content, OnText on_text, OnBreak on_break) {
   std::size_t pos = 0;
   while (pos < content.size()) {
-    const std::size_t stop = content.find_first_of("\r\n", pos);
-    if (stop == std::string_view::npos) {
+    const std::size_t stop = find_line_break(content, pos);
+    if (stop == content.size()) {
       on_text(content.substr(pos));
       return;
     }
