@@ -19,22 +19,8 @@ std::vector<std::chrono::seconds> read_schedule(const Sources& s,
                                                 std::vector<std::chrono::seconds> fallback) {
   auto value = s.get(kRetrySchedule);
   if (!value) return fallback;
-  std::vector<std::string> items = value->strings;
-  if (value->kind == RawValue::Kind::string) {
-    std::size_t start = 0;
-    while (start <= value->text.size()) {
-      std::size_t comma = value->text.find(',', start);
-      if (comma == std::string::npos) comma = value->text.size();
-      std::string item = value->text.substr(start, comma - start);
-      item.erase(0, item.find_first_not_of(' '));
-      item.erase(item.find_last_not_of(' ') + 1);
-      items.push_back(item);
-      start = comma + 1;
-    }
-  } else if (value->kind != RawValue::Kind::string_array) {
-    fail(value->name,
-         "must be a list of durations like [\"1m\", \"5m\", \"1h\"], not " + value->type_name);
-  }
+  const std::vector<std::string> items =
+      *read_string_list(s, kRetrySchedule, "a list of durations like [\"1m\", \"5m\", \"1h\"]");
   if (items.empty() || items.size() > kMaxRetrySteps)
     fail(value->name, "must list 1-100 durations");
   std::vector<std::chrono::seconds> delays;

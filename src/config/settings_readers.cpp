@@ -35,6 +35,28 @@ std::optional<RawValue> read_string(const Sources& s, const KeySpec& key) {
   return value;
 }
 
+std::optional<std::vector<std::string>> read_string_list(const Sources& s, const KeySpec& key,
+                                                        std::string_view what) {
+  auto value = s.get(key);
+  if (!value) return std::nullopt;
+  if (value->kind == RawValue::Kind::string_array) return value->strings;
+  if (value->kind != RawValue::Kind::string) {
+    fail(value->name, "must be " + std::string(what) + ", not " + value->type_name);
+  }
+  std::vector<std::string> items;
+  std::size_t start = 0;
+  while (start <= value->text.size()) {
+    std::size_t comma = value->text.find(',', start);
+    if (comma == std::string::npos) comma = value->text.size();
+    std::string item = value->text.substr(start, comma - start);
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    items.push_back(std::move(item));
+    start = comma + 1;
+  }
+  return items;
+}
+
 std::uint64_t read_count(const Sources& s, const KeySpec& key, std::uint64_t fallback,
                          const CountRange& range) {
   auto value = s.get(key);

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "config/sources.hpp"
 
@@ -33,6 +34,11 @@ struct CountRange {
 [[nodiscard]] std::chrono::milliseconds read_duration(const Sources& s, const KeySpec& key,
                                                       std::chrono::milliseconds fallback,
                                                       std::chrono::milliseconds max);
+// A list of strings: a TOML array of strings, or a comma list (file string or variable),
+// items trimmed of spaces. nullopt when absent; any other type fails with "must be <what>".
+[[nodiscard]] std::optional<std::vector<std::string>> read_string_list(const Sources& s,
+                                                                       const KeySpec& key,
+                                                                       std::string_view what);
 // One of `choices` (exact, lower case); nullopt when absent.
 [[nodiscard]] std::optional<std::string> read_choice(
     const Sources& s, const KeySpec& key, std::initializer_list<std::string_view> choices);

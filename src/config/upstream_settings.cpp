@@ -141,21 +141,8 @@ void read_endpoint(const Sources& s, const Chosen& chosen, UpstreamSettings& up)
 void read_auth(const Sources& s, policy::ProviderProfile& p, UpstreamSettings& up) {
   auto value = s.get(kUpstreamAuth);
   if (!value) return;
-  std::vector<std::string> items = value->strings;
-  if (value->kind == RawValue::Kind::string) {
-    std::size_t start = 0;
-    while (start <= value->text.size()) {
-      std::size_t comma = value->text.find(',', start);
-      if (comma == std::string::npos) comma = value->text.size();
-      std::string item = value->text.substr(start, comma - start);
-      item.erase(0, item.find_first_not_of(' '));
-      item.erase(item.find_last_not_of(' ') + 1);
-      items.push_back(item);
-      start = comma + 1;
-    }
-  } else if (value->kind != RawValue::Kind::string_array) {
-    fail(value->name, "must be a comma list or an array of strings, not " + value->type_name);
-  }
+  std::vector<std::string> items =
+      *read_string_list(s, kUpstreamAuth, "a comma list or an array of strings");
   for (std::string& m : items) {
     std::transform(m.begin(), m.end(), m.begin(), [](char c) {
       return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
