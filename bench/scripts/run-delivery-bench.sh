@@ -35,6 +35,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SCRIPTS=$ROOT/bench/scripts
+# shellcheck source=bench/scripts/proc_lib.sh
+source "$SCRIPTS/proc_lib.sh"
 LOADGEN=${LOADGEN:-$ROOT/build/release/bench/loadgen/postern_loadgen}
 POSTERN=${POSTERN:-$ROOT/build/release/src/cli/postern}
 TARGETS=${TARGETS:-"postern postfix postfix-reuse handshake handshake-live"}
@@ -73,12 +75,8 @@ die() { log "error: $*"; exit 1; }
 now_ms() { date +%s%3N; }
 
 cleanup() {
-  local pid dir
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
+  local dir
+  stop_all_pids
   for dir in "${POSTFIX_DIRS[@]}"; do
     "$SCRIPTS/postfix-relay.sh" stop "$dir" >/dev/null 2>&1 || true
   done
@@ -87,31 +85,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-forget_pid() {
-  local keep=() pid
-  for pid in "${PIDS[@]}"; do [[ $pid == "$1" ]] || keep+=("$pid"); done
-  PIDS=("${keep[@]}")
-}
-
-# stop_pid PID: SIGTERM, bounded wait (20 s), then SIGKILL.
-stop_pid() {
-  local pid=$1
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-  forget_pid "$pid"
-}
-
-port_free() { ! ss -Hltn "sport = :$1" | grep -q .; }
-wait_listening() {  # PORT PID SECONDS
-  for _ in $(seq 1 $(($3 * 10))); do
-    ss -Hltn "sport = :$1" | grep -q 127.0.0.1 && return 0
-    kill -0 "$2" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
 
 # A test CA and a certificate for DNS:localhost / IP:127.0.0.1 signed by it, used by the sink
 # (verified by Postern and Postfix against ca.pem) and by both submission listeners.

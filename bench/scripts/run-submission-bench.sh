@@ -21,6 +21,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SCRIPTS=$ROOT/bench/scripts
+# shellcheck source=bench/scripts/proc_lib.sh
+source "$SCRIPTS/proc_lib.sh"
 LOADGEN=${LOADGEN:-$ROOT/build/bench/bench/loadgen/postern_loadgen}
 POSTERN=${POSTERN:-$ROOT/build/release/src/cli/postern}
 TARGETS=${TARGETS:-"sink postfix postern idle"}
@@ -49,14 +51,8 @@ log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 cleanup() {
-  local pid dir
-  for pid in "${PIDS[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
+  local dir
+  stop_all_pids
   for dir in "${POSTFIX_DIRS[@]}"; do
     "$SCRIPTS/postfix-submission.sh" stop "$dir" >/dev/null 2>&1 || true
   done
@@ -65,31 +61,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-forget_pid() {
-  local keep=() pid
-  for pid in "${PIDS[@]}"; do [[ $pid == "$1" ]] || keep+=("$pid"); done
-  PIDS=("${keep[@]}")
-}
-
-# stop_pid PID: SIGTERM, bounded wait (20 s), then SIGKILL.
-stop_pid() {
-  local pid=$1
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-  forget_pid "$pid"
-}
-
-port_free() { ! ss -Hltn "sport = :$1" | grep -q .; }
-wait_listening() {  # PORT PID SECONDS
-  for _ in $(seq 1 $(($3 * 10))); do
-    ss -Hltn "sport = :$1" | grep -q 127.0.0.1 && return 0
-    kill -0 "$2" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
 
 make_certificate() {
   openssl req -x509 -newkey rsa:2048 -nodes -days 7 -subj /CN=localhost \

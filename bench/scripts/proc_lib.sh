@@ -1,0 +1,39 @@
+# Sourced by the benchmark scripts: the processes a run starts are tracked in PIDS and stopped
+# by PID only (never by name).
+
+forget_pid() {
+  local keep=() pid
+  for pid in "${PIDS[@]}"; do [[ $pid == "$1" ]] || keep+=("$pid"); done
+  PIDS=("${keep[@]}")
+}
+
+# stop_pid PID: SIGTERM, bounded wait (20 s), then SIGKILL.
+stop_pid() {
+  local pid=$1
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  forget_pid "$pid"
+}
+
+# stop_all_pids: SIGTERM to every tracked process, 5 s each at most, then SIGKILL.
+stop_all_pids() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+}
+
+port_free() { ! ss -Hltn "sport = :$1" | grep -q .; }
+
+wait_listening() {  # PORT PID SECONDS
+  for _ in $(seq 1 $(($3 * 10))); do
+    ss -Hltn "sport = :$1" | grep -q 127.0.0.1 && return 0
+    kill -0 "$2" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
