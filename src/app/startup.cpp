@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 #include "auth/account_store.hpp"
@@ -193,7 +194,9 @@ asio::ip::tcp::endpoint listen_endpoint(const config::Config& config) {
   const std::string& host = config.listen.host;
   boost::system::error_code ec;
   auto address = asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
-  if (ec) address = asio::ip::address_v4::any();  // config rejects non-addresses; see config.md
+  // config::load_config accepts only IP addresses and "localhost" here; anything else is a
+  // broken invariant, never a reason to listen somewhere else.
+  if (ec) std::abort();
   return {address, config.listen.port};
 }
 
