@@ -299,6 +299,10 @@ class AiosmtpdUpstream(_Recorder):
                 self.conn.commands.append("MAIL")
                 await super().smtp_MAIL(arg)
 
+            async def smtp_QUIT(self, arg):
+                self.conn.commands.append("QUIT")
+                await super().smtp_QUIT(arg)
+
         def factory():
             return RecordingSMTP(Handler(), hostname="upstream.test", tls_context=tls_context,
                                  require_starttls=True, auth_require_tls=True,
