@@ -115,6 +115,29 @@ telemetry::Logger make_logger(const config::Config& config) {
   return telemetry::Logger(std::make_shared<telemetry::FdSink>(2), options);
 }
 
+namespace {
+
+// The previous process's deliveries in flight (leases found at open), one line per message:
+// each may reach the provider twice if that process had handed it over before it stopped.
+void log_interrupted(const store::Store& store, const telemetry::Logger& log) {
+  const auto& interrupted = store.interrupted_at_open();
+  for (std::size_t i = 0; i < interrupted.size();) {
+    const std::string& queue_id = interrupted[i].queue_id;
+    std::string recipients;
+    for (; i < interrupted.size() && interrupted[i].queue_id == queue_id; ++i) {
+      if (!recipients.empty()) recipients += ',';
+      recipients += interrupted[i].address;
+    }
+    log.warn("delivery_interrupted",
+             {{"queue_id", queue_id},
+              {"recipients", recipients},
+              {"note", "leased by the previous process when it stopped; if it had handed the "
+                       "message over, this delivery repeats it (at-least-once)"}});
+  }
+}
+
+}  // namespace
+
 std::optional<Parts> start_parts(const config::Config& config, const telemetry::Logger& log) {
   if (!prepare_data_dir(config, log)) return std::nullopt;
   Parts parts;
@@ -125,6 +148,7 @@ std::optional<Parts> start_parts(const config::Config& config, const telemetry::
     return std::nullopt;
   }
   parts.store = std::move(*store);
+  log_interrupted(*parts.store, log);
   parts.tls = load_tls(config, log);
   if (!parts.tls) return std::nullopt;
   auto accounts = load_accounts(config, log);

@@ -202,11 +202,28 @@ awaitable<void> Scheduler::lease_loop() {
       if (!notified_) co_await sleep_for(options_.poll_interval);
       continue;
     }
+    hold_new(leased);
     for (auto& job : plan_jobs(leased, std::max<std::size_t>(1, per_message))) {
       jobs_.push_back(std::move(job));
     }
     start_workers();
   }
+}
+
+namespace {
+std::string held_key(const std::string& queue_id, std::uint32_t rcpt_index) {
+  return queue_id + '/' + std::to_string(rcpt_index);
+}
+}  // namespace
+
+void Scheduler::hold_new(std::vector<store::LeasedRecipient>& leased) {
+  std::erase_if(leased, [this](const store::LeasedRecipient& r) {
+    return !held_.insert(held_key(r.queue_id, r.rcpt_index)).second;
+  });
+}
+
+void Scheduler::release_held(const Job& job) {
+  for (const auto& r : job.recipients) held_.erase(held_key(job.queue_id, r.rcpt_index));
 }
 
 void Scheduler::start_workers() {
@@ -309,6 +326,7 @@ awaitable<void> Scheduler::deliver_job(UpstreamConnection& connection, Job job) 
   if (!message) {
     // Deleted by an operator while leased: nothing to deliver, nothing to record.
     log_.info("skipped", {{"queue_id", job.queue_id}, {"error", message.error().message()}});
+    release_held(job);
     co_return;
   }
   smtp::OutgoingMessage out;
@@ -335,6 +353,7 @@ awaitable<void> Scheduler::deliver_job(UpstreamConnection& connection, Job job) 
   if (auto status = co_await async_record(std::move(decision)); status) {
     log_.error("record_failed", {{"queue_id", job.queue_id}, {"error", status.message()}});
   }
+  release_held(job);
 }
 
 void Scheduler::note_session_failure(smtp::SessionFailure failure,
@@ -379,6 +398,7 @@ awaitable<void> Scheduler::defer_for_session_failure(Job job, smtp::SessionFailu
   if (auto status = co_await async_record(std::move(decision)); status) {
     log_.error("record_failed", {{"queue_id", job.queue_id}, {"error", status.message()}});
   }
+  release_held(job);
 }
 
 awaitable<void> Scheduler::capture_worker() {
@@ -396,6 +416,7 @@ awaitable<void> Scheduler::capture_worker() {
       counters_->captured.inc(job.recipients.size());
       log_.info("captured", {{"queue_id", job.queue_id}, {"recipients", job.recipients.size()}});
     }
+    release_held(job);
     if (jobs_.size() < options_.lease_batch) wake();
   }
   --workers_;

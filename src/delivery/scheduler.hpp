@@ -13,8 +13,11 @@
 //   route:      replies classified by the profile's table steer the Route (pause, back-off,
 //               auth broken with probes) — not every message discovering the limit by failing.
 // Leases (lease_time) make a crash safe: a recipient leased by a dead process is due again
-// once its lease expires; its next attempt may duplicate a delivery whose 250 was not yet
-// recorded (the at-least-once window, logged).
+// at the next start (the store clears stale leases at open and start-up logs them as
+// delivery_interrupted); its next attempt may duplicate a delivery whose 250 was not yet
+// recorded (the at-least-once window). Within a process, a recipient is held from its lease
+// until its outcome is recorded: a lease that expires meanwhile (a long quota pause, a slow
+// upstream) is renewed by the next lease, never turned into a second job.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -27,6 +30,7 @@
 #include <optional>
 #include <random>
 #include <thread>
+#include <unordered_set>
 
 #include "delivery/job.hpp"
 #include "delivery/outcomes.hpp"
@@ -94,6 +98,9 @@ class Scheduler {
   [[nodiscard]] DecisionContext decision_context();
   [[nodiscard]] smtp::ClientConfig client_config() const;
   void log_decision(const Job& job, const Decision& decision);
+  // Drops recipients already held (queued or in flight here) and holds the rest.
+  void hold_new(std::vector<store::LeasedRecipient>& leased);
+  void release_held(const Job& job);
 
   store::Store& store_;
   SchedulerOptions options_;
@@ -104,6 +111,7 @@ class Scheduler {
   boost::asio::steady_timer wake_timer_;
   Route route_;
   std::deque<Job> jobs_;
+  std::unordered_set<std::string> held_;  // "<queue id>/<rcpt index>" from lease to outcome
   std::size_t workers_ = 0;
   bool route_proven_ = false;  // a connection logged in since start or the last failure
   bool stopping_ = false;

@@ -154,7 +154,21 @@ core::Status migrate(sqlite3* db) {
   return st;
 }
 
-core::Status clear_stale_leases(sqlite3* db) {
+core::Status clear_stale_leases(sqlite3* db, std::vector<InterruptedRecipient>& cleared) {
+  Stmt leased;
+  if (int rc = leased.prepare(db,
+                              "SELECT m.queue_id, r.address FROM recipients r "
+                              "JOIN messages m ON m.id = r.message_id "
+                              "WHERE r.lease_owner IS NOT NULL ORDER BY m.id, r.rcpt_index");
+      rc != SQLITE_OK) {
+    return sqlite_error(rc);
+  }
+  int rc = SQLITE_OK;
+  while ((rc = leased.step()) == SQLITE_ROW) {
+    cleared.push_back({leased.column_bytes(0), leased.column_bytes(1)});
+  }
+  leased.reset();
+  if (rc != SQLITE_DONE) return sqlite_error(rc);
   return run(db,
              "UPDATE recipients SET lease_owner = NULL, lease_expires_at = NULL "
              "WHERE lease_owner IS NOT NULL");

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "core/result.hpp"
 #include "store/store.hpp"
@@ -44,7 +45,9 @@ inline constexpr std::int64_t kFlagDsn = 4;  // MessageKind::dsn; the column `ki
 [[nodiscard]] core::Status migrate(sqlite3* db);
 
 // Start-up clean-up of a previous process's leftovers: every lease is stale, because the
-// data directory lock guarantees no other process is delivering from this file.
-[[nodiscard]] core::Status clear_stale_leases(sqlite3* db);
+// data directory lock guarantees no other process is delivering from this file. The
+// recipients it cleared are appended to `cleared` (queue order).
+[[nodiscard]] core::Status clear_stale_leases(sqlite3* db,
+                                              std::vector<InterruptedRecipient>& cleared);
 
 }  // namespace postern::store

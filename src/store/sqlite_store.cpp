@@ -11,10 +11,11 @@ namespace {
 constexpr const char* kDbFile = "queue.db";
 
 // Everything that runs once on the write connection before the writer thread takes it.
-core::Status prepare_writer(sqlite3* db, const StoreOptions& options) {
+core::Status prepare_writer(sqlite3* db, const StoreOptions& options,
+                            std::vector<InterruptedRecipient>& interrupted) {
   if (auto st = configure_writer(db, options.max_page_count)) return st;
   if (auto st = migrate(db)) return st;
-  return clear_stale_leases(db);
+  return clear_stale_leases(db, interrupted);
 }
 
 }  // namespace
@@ -26,7 +27,8 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const StoreOptions&
   if (auto st = create_private_file(db_path)) return st;
   auto db = open_db(db_path, options.busy_timeout_ms);
   if (!db) return db.error();
-  if (auto st = prepare_writer(db->get(), options)) return st;
+  std::vector<InterruptedRecipient> interrupted;
+  if (auto st = prepare_writer(db->get(), options, interrupted)) return st;
   // queue.db and queue.db-wal exist now; make their directory entries durable.
   if (auto st = fsync_dir(options.data_dir)) return st;
   auto stmts = std::make_unique<WriterStatements>();
@@ -37,13 +39,22 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const StoreOptions&
                                                std::move(checkpoint_db.value()));
   auto readers = std::make_unique<SqliteReaders>(db_path, options.max_idle_readers,
                                                  options.busy_timeout_ms);
-  return std::unique_ptr<SqliteStore>(
-      new SqliteStore(std::move(lock.value()), std::move(writer), std::move(readers)));
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(lock.value()), std::move(writer),
+                                                      std::move(readers),
+                                                      std::move(interrupted)));
 }
 
 SqliteStore::SqliteStore(DirLock lock, std::unique_ptr<SqliteWriter> writer,
-                         std::unique_ptr<SqliteReaders> readers)
-    : lock_(std::move(lock)), writer_(std::move(writer)), readers_(std::move(readers)) {}
+                         std::unique_ptr<SqliteReaders> readers,
+                         std::vector<InterruptedRecipient> interrupted)
+    : lock_(std::move(lock)),
+      writer_(std::move(writer)),
+      readers_(std::move(readers)),
+      interrupted_(std::move(interrupted)) {}
+
+const std::vector<InterruptedRecipient>& SqliteStore::interrupted_at_open() const {
+  return interrupted_;
+}
 
 SqliteStore::~SqliteStore() { writer_->stop(); }
 

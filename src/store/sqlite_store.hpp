@@ -41,14 +41,17 @@ class SqliteStore final : public Store {
   core::Result<std::vector<MessageRecord>> list_pending(std::size_t limit) override;
   core::Status health() const override;
   StoreStats stats() const override;
+  const std::vector<InterruptedRecipient>& interrupted_at_open() const override;
 
  private:
   SqliteStore(DirLock lock, std::unique_ptr<SqliteWriter> writer,
-              std::unique_ptr<SqliteReaders> readers);
+              std::unique_ptr<SqliteReaders> readers,
+              std::vector<InterruptedRecipient> interrupted);
 
   DirLock lock_;                             // released last
   std::unique_ptr<SqliteWriter> writer_;
   std::unique_ptr<SqliteReaders> readers_;   // closed before the writer's connection
+  std::vector<InterruptedRecipient> interrupted_;
 };
 
 }  // namespace postern::store

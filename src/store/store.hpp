@@ -87,6 +87,14 @@ struct LeaseRequest {
   std::size_t limit = 0;
 };
 
+// A recipient that a previous process had leased and not recorded an outcome for when it
+// stopped: if that process had already handed the message to the provider, the next attempt
+// delivers it a second time (the at-least-once window).
+struct InterruptedRecipient {
+  std::string queue_id;
+  std::string address;
+};
+
 struct LeasedRecipient {
   std::string queue_id;
   std::uint32_t rcpt_index = 0;
@@ -240,6 +248,10 @@ class Store {
   [[nodiscard]] virtual core::Status health() const = 0;
 
   [[nodiscard]] virtual StoreStats stats() const = 0;
+
+  // The leases found (and cleared) when the store was opened, in queue order: the previous
+  // process's work in flight, reported so the at-least-once window can be logged.
+  [[nodiscard]] virtual const std::vector<InterruptedRecipient>& interrupted_at_open() const = 0;
 };
 
 struct StoreOptions {

@@ -130,10 +130,26 @@ TEST(StoreLifecycle, StartupClearsStaleLeases) {
     EXPECT_TRUE(testing::lease(*store, {"other", kNow, kHour, 10})->empty());
   }
   auto store = must_open(options_for(dir));
+  // Reported, so start-up can log the at-least-once window.
+  const auto& interrupted = store->interrupted_at_open();
+  ASSERT_EQ(interrupted.size(), 2u);
+  EXPECT_EQ(interrupted[0].queue_id, "M");
+  EXPECT_EQ(interrupted[0].address, "a@x");
+  EXPECT_EQ(interrupted[1].address, "b@x");
   auto again = testing::lease(*store, {"new-node", kNow, kHour, 10});
   ASSERT_TRUE(again.ok());
   ASSERT_EQ(again->size(), 2u);
   EXPECT_EQ((*again)[0].attempts, 0);  // an unknown outcome is not counted as an attempt
+  // Recorded outcomes leave no lease behind: the next open reports nothing.
+  std::vector<RecipientOutcome> outcomes;
+  for (const auto& r : *again) {
+    outcomes.push_back({.queue_id = r.queue_id, .rcpt_index = r.rcpt_index,
+                        .state = RecipientState::delivered, .last_reply = "250 ok"});
+  }
+  ASSERT_FALSE(testing::record(*store, std::move(outcomes)));
+  store.reset();
+  store = must_open(options_for(dir));
+  EXPECT_TRUE(store->interrupted_at_open().empty());
 }
 
 // The WAL is copied back into queue.db by the checkpointer thread once it has grown by 1000
