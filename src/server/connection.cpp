@@ -3,7 +3,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -13,12 +12,12 @@
 #include "core/ids.hpp"
 #include "net/deadline.hpp"
 #include "tls/peer.hpp"
+#include "tls/socket_stream.hpp"
 
 namespace postern::server {
 namespace {
 
 namespace asio = boost::asio;
-namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using asio::awaitable;
 using asio::use_awaitable;
@@ -48,12 +47,13 @@ class Connection {
  public:
   Connection(tcp::socket socket, ConnectionContext& context)
       : context_(context),
-        stream_(std::move(socket), *context.tls),
-        deadline_(stream_.next_layer()),
+        socket_(std::move(socket)),
+        stream_(socket_, *context.tls),
+        deadline_(socket_),
         session_(context.session),
         log_(context.log->with({{"session", core::make_session_id()}})) {
     boost::system::error_code ec;
-    auto endpoint = stream_.next_layer().remote_endpoint(ec);
+    auto endpoint = socket_.remote_endpoint(ec);
     if (!ec) client_.address = endpoint.address().to_string();
   }
 
@@ -75,9 +75,8 @@ class Connection {
   // Returns the bytes read, or nothing when the connection is over (EOF, error, timeout).
   awaitable<std::optional<std::string_view>> read_some() {
     deadline_.arm(session_.timeout());
-    auto [ec, n] = tls_ ? co_await stream_.async_read_some(asio::buffer(buffer_), kNoThrow)
-                        : co_await stream_.next_layer().async_read_some(asio::buffer(buffer_),
-                                                                        kNoThrow);
+    auto [ec, n] = tls_ ? co_await stream_.async_read_some(asio::buffer(buffer_))
+                        : co_await socket_.async_read_some(asio::buffer(buffer_), kNoThrow);
     const bool timed_out = deadline_.disarm();
     if (timed_out) {
       session_.on_timeout();
@@ -93,9 +92,8 @@ class Connection {
     std::string out = session_.take_output();
     if (out.empty() || broken_) co_return !broken_;
     deadline_.arm(context_.session.limits.command);
-    auto [ec, n] = tls_ ? co_await asio::async_write(stream_, asio::buffer(out), kNoThrow)
-                        : co_await asio::async_write(stream_.next_layer(), asio::buffer(out),
-                                                     kNoThrow);
+    const auto ec = tls_ ? co_await stream_.async_write(asio::buffer(out))
+                         : co_await write_plain(out);
     deadline_.disarm();
     if (ec) broken_ = true;
     co_return !broken_;
@@ -120,9 +118,14 @@ class Connection {
     co_return !session_.closed();
   }
 
+  awaitable<boost::system::error_code> write_plain(const std::string& out) {
+    auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(out), kNoThrow);
+    co_return ec;
+  }
+
   awaitable<bool> start_tls() {
     deadline_.arm(context_.tls_handshake_timeout);
-    auto [ec] = co_await stream_.async_handshake(ssl::stream_base::server, kNoThrow);
+    const auto ec = co_await stream_.async_handshake(tls::Role::server);
     deadline_.disarm();
     if (ec) {
       log_.info("tls_failed", {{"error", ec.message()}});
@@ -205,17 +208,18 @@ class Connection {
   awaitable<void> shut_down() {
     boost::system::error_code ignored;
     if (tls_ && !broken_) {
-      // Send close_notify (RFC 8446 §6.1); wait briefly for the peer's, most clients just close.
+      // Send close_notify (RFC 8446 §6.1); the peer's is not awaited, most clients just close.
       deadline_.arm(std::chrono::seconds(2));
-      co_await stream_.async_shutdown(kNoThrow);
+      co_await stream_.async_shutdown();
       deadline_.disarm();
     }
-    stream_.next_layer().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.next_layer().close(ignored);
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
   }
 
   ConnectionContext& context_;
-  ssl::stream<tcp::socket> stream_;
+  tcp::socket socket_;
+  tls::SocketStream stream_;  // TLS on socket_ once STARTTLS is done (tls_)
   net::Deadline deadline_;
   smtp::ServerSession session_;
   telemetry::Logger log_;
