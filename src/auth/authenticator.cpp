@@ -42,13 +42,20 @@ CheckResult Authenticator::check(std::string_view user, std::string_view passwor
   const CredentialCache::Mac mac = cache_.mac(user, password);  // the key is immutable
   std::optional<Account> account;
   {
-    std::lock_guard lock(mutex_);
-    if (const Account* found = find_locked(user)) {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      const Account* found = find_locked(user);
+      if (found == nullptr) break;
       if (cache_.hit(user, mac, found->password_hash)) {
         ++cache_hits_;
         return CheckResult{true, found->name, found->senders};
       }
-      account = *found;  // copied: argon2 runs unlocked, the store may change meanwhile
+      if (std::find(in_flight_.begin(), in_flight_.end(), mac) == in_flight_.end()) {
+        in_flight_.push_back(mac);
+        account = *found;  // copied: argon2 runs unlocked, the store may change meanwhile
+        break;
+      }
+      verified_.wait(lock);  // the same credentials are being verified: wait for the verdict
     }
   }
   if (!account) {
@@ -57,11 +64,14 @@ CheckResult Authenticator::check(std::string_view user, std::string_view passwor
     return CheckResult{};
   }
   ++verifications_;
-  if (!options_.verify(account->password_hash, password)) return CheckResult{};
+  const bool ok = options_.verify(account->password_hash, password);
   {
     std::lock_guard lock(mutex_);
-    cache_.remember(user, mac, account->password_hash);
+    if (ok) cache_.remember(user, mac, account->password_hash);
+    std::erase(in_flight_, mac);
   }
+  verified_.notify_all();
+  if (!ok) return CheckResult{};
   return CheckResult{true, std::move(account->name), std::move(account->senders)};
 }
 

@@ -8,13 +8,18 @@
 //   * Recent successful logins are cached (credential_cache.hpp): a repeated login with the
 //     same password skips argon2. A changed password always misses.
 //   * Thread-safe; argon2 runs outside the lock, so checks proceed in parallel. It is slow by
-//     design (tens of ms): call it off the I/O threads.
+//     design (tens of ms, 19 MiB each): call it off the I/O threads.
+//   * One verification per credentials at a time: when many connections log in with the same
+//     name and password at once (an app's connection pool starting), one runs argon2 and the
+//     others wait for its verdict through the cache instead of each spending 19 MiB and tens
+//     of ms on the same answer.
 //   * Accounts come from the accounts file (replace_stored() on reload) plus an optional
 //     extra account from the environment (POSTERN_USER…), hashed at start-up with
 //     make_account(). The extra account wins over a stored account of the same name.
 // Names are compared exactly. The password is never stored, logged or copied into results.
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -83,6 +88,8 @@ class Authenticator {
   std::vector<Account> stored_;   // guarded by mutex_
   std::optional<Account> extra_;  // immutable after construction
   CredentialCache cache_;         // guarded by mutex_
+  std::vector<CredentialCache::Mac> in_flight_;  // credentials being verified; guarded by mutex_
+  std::condition_variable verified_;             // an in_flight_ entry went away
   std::atomic<std::uint64_t> checks_{0}, verifications_{0}, dummy_verifications_{0}, cache_hits_{0};
 };
 

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -160,6 +163,40 @@ TEST(Authenticator, ConcurrentChecksAreConsistent) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(wrong.load(), 0);
   EXPECT_EQ(auth.stats().checks, 100u);
+}
+
+// Many connections logging in with the same credentials at once (a client pool starting): one
+// argon2 run, the others wait for its verdict; wrong passwords are each verified (and fail).
+TEST(Authenticator, SameCredentialsAtOnceAreVerifiedOnce) {
+  for (const char* password : {"pw", "wrong"}) {
+    std::promise<void> open_gate;
+    std::shared_future<void> gate = open_gate.get_future().share();
+    std::atomic<int> calls{0};
+    Authenticator::Options opts{16, kTestHashParams,
+                                [&](std::string_view hash, std::string_view pw) {
+                                  ++calls;
+                                  gate.wait();  // in flight until every check has started
+                                  return verify_password(hash, pw);
+                                }};
+    Authenticator auth({make("app", "pw", "*")}, std::nullopt, opts);
+    constexpr int kThreads = 8;
+    std::atomic<int> ok{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&] { ok += auth.check("app", password).ok ? 1 : 0; });
+    }
+    for (int waited = 0; (auth.stats().checks < kThreads || calls.load() == 0) && waited < 5000;
+         ++waited) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    EXPECT_EQ(calls.load(), 1) << password;  // the others wait instead of verifying
+    open_gate.set_value();
+    for (auto& t : threads) t.join();
+    const bool right = std::string_view(password) == "pw";
+    EXPECT_EQ(ok.load(), right ? kThreads : 0) << password;
+    EXPECT_EQ(calls.load(), right ? 1 : kThreads) << password;
+    EXPECT_EQ(auth.stats().cache_hits, right ? kThreads - 1u : 0u) << password;
+  }
 }
 
 TEST(MakeAccount, RefusesEmptyPasswordAndBadName) {
