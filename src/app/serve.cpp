@@ -1,7 +1,6 @@
 #include "app/serve.hpp"
 
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/thread_pool.hpp>
 
 #include <future>
 #include <iostream>
@@ -64,7 +63,9 @@ int run_serve(const config::Config& config) {
   log_delivery_mode(config, log);
 
   server::IoPool pool(config.io_threads);
-  asio::thread_pool blocking(2);
+  // Two threads (one per core on the platform's small containers), nice +10: session set-up
+  // yields to messages in flight.
+  server::BackgroundPool background(2, 10);
   server::AuthThrottle throttle;
   server::ServerMetrics metrics(telemetry::default_registry());
 
@@ -76,7 +77,7 @@ int run_serve(const config::Config& config) {
   connections.store = parts->store.get();
   connections.log = &log;
   connections.metrics = &metrics;
-  connections.blocking = &blocking;
+  connections.background = &background;
   connections.throttle = &throttle;
   connections.on_accepted = [&scheduler] { scheduler->notify(); };
 
@@ -115,7 +116,7 @@ int run_serve(const config::Config& config) {
   drain(connections);
   pool.stop();
   pool.join();
-  blocking.join();
+  background.join();
   scheduler->stop(kDrainBound);  // transactions in flight finish; the rest waits in the queue
   parts->store.reset();  // the writer finishes every commit it was given
   log.info("stopped");

@@ -43,8 +43,9 @@ std::shared_ptr<asio::ssl::context> load_tls(const config::Config& config,
     }
     if (generated->generated) {
       log.warn("tls_self_signed", {{"cert", generated->cert.string()},
-                                   {"note", "generated a self-signed certificate; set "
-                                            "POSTERN_TLS_CERT and POSTERN_TLS_KEY for a real one"}});
+                                   {"note",
+                                    "generated a self-signed certificate; set "
+                                    "POSTERN_TLS_CERT and POSTERN_TLS_KEY for a real one"}});
     }
     cert = generated->cert;
     key = generated->key;
@@ -64,17 +65,18 @@ std::optional<std::vector<auth::Account>> load_accounts(const config::Config& co
   if (!config.env_account) {
     auto demo = auth::add_demo_account_if_empty(accounts);
     if (!demo) {
-      log.error("accounts_failed", {{"path", accounts.path().string()},
-                                    {"error", demo.error().message()}});
+      log.error("accounts_failed",
+                {{"path", accounts.path().string()}, {"error", demo.error().message()}});
       return std::nullopt;
     }
     if (demo->has_value()) {
       // Shown once, on standard output, for the person who just started the server.
-      std::printf("postern: no account was configured, so a demo account was created:\n"
-                  "  user: demo\n  password: %s\n"
-                  "It may send as any address. Change it with `postern users passwd demo`; it is "
-                  "not shown again.\n",
-                  (*demo)->c_str());
+      std::printf(
+          "postern: no account was configured, so a demo account was created:\n"
+          "  user: demo\n  password: %s\n"
+          "It may send as any address. Change it with `postern users passwd demo`; it is "
+          "not shown again.\n",
+          (*demo)->c_str());
       std::fflush(stdout);
       log.warn("demo_account_created", {{"account", "demo"}});
     }
@@ -97,7 +99,8 @@ std::unique_ptr<auth::Authenticator> make_authenticator(const config::Config& co
     const auto& env = *config.env_account;
     auto account = auth::make_account(env.name, env.password, env.senders);
     if (!account) {
-      log.error("env_account_failed", {{"account", env.name}, {"error", account.error().message()}});
+      log.error("env_account_failed",
+                {{"account", env.name}, {"error", account.error().message()}});
       return nullptr;
     }
     extra = std::move(*account);
@@ -131,8 +134,9 @@ void log_interrupted(const store::Store& store, const telemetry::Logger& log) {
     log.warn("delivery_interrupted",
              {{"queue_id", queue_id},
               {"recipients", recipients},
-              {"note", "leased by the previous process when it stopped; if it had handed the "
-                       "message over, this delivery repeats it (at-least-once)"}});
+              {"note",
+               "leased by the previous process when it stopped; if it had handed the "
+               "message over, this delivery repeats it (at-least-once)"}});
   }
 }
 
@@ -143,8 +147,8 @@ std::optional<Parts> start_parts(const config::Config& config, const telemetry::
   Parts parts;
   auto store = store::open_store(store::StoreOptions{.data_dir = config.store.dir});
   if (!store) {
-    log.error("store_failed", {{"path", config.store.dir.string()},
-                               {"error", store.error().message()}});
+    log.error("store_failed",
+              {{"path", config.store.dir.string()}, {"error", store.error().message()}});
     return std::nullopt;
   }
   parts.store = std::move(*store);
@@ -201,17 +205,17 @@ delivery::SchedulerOptions scheduler_options(const config::Config& config) {
 
 void log_delivery_mode(const config::Config& config, const telemetry::Logger& log) {
   if (config.capture_mode()) {
-    log.warn("capture_mode",
-             {{"note", "no provider configured: accepted mail is kept in the local capture "
-                       "mailbox (postern capture ls) and nothing leaves this machine"}});
+    log.warn("capture_mode", {{"note",
+                               "no provider configured: accepted mail is kept in the local capture "
+                               "mailbox (postern capture ls) and nothing leaves this machine"}});
     return;
   }
   const auto& upstream = *config.upstream;
-  log.info("delivery_mode", {{"provider", upstream.profile.name},
-                             {"upstream", upstream.profile.host + ":" +
-                                              std::to_string(upstream.profile.port)},
-                             {"tls", policy::to_string(upstream.profile.tls)},
-                             {"auth", !upstream.password.empty()}});
+  log.info("delivery_mode",
+           {{"provider", upstream.profile.name},
+            {"upstream", upstream.profile.host + ":" + std::to_string(upstream.profile.port)},
+            {"tls", policy::to_string(upstream.profile.tls)},
+            {"auth", !upstream.password.empty()}});
 }
 
 asio::ip::tcp::endpoint listen_endpoint(const config::Config& config) {

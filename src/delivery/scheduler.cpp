@@ -4,7 +4,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/this_coro.hpp>
-
 #include <future>
 #include <stdexcept>
 
@@ -23,6 +22,7 @@ using Clock = std::chrono::system_clock;
 namespace {
 constexpr std::size_t kHighWater = 1000;  // jobs held in memory before leasing pauses
 constexpr auto kLingerStep = std::chrono::milliseconds(20);
+constexpr std::size_t kCaptureWorkers = 8;
 
 awaitable<void> pause(std::chrono::milliseconds duration) {
   asio::steady_timer timer(co_await asio::this_coro::executor, duration);
@@ -47,8 +47,8 @@ void check_egress_again(const SchedulerOptions& options) {
   const auto& p = *options.profile;
   // Invariant 4 is checked at config load; checking again here keeps it true for every
   // caller of the scheduler, not only for the configuration path.
-  if (auto violation = policy::check_egress(p.host, p.port, p.tls,
-                                            policy::is_loopback_host(p.host))) {
+  if (auto violation =
+          policy::check_egress(p.host, p.port, p.tls, policy::is_loopback_host(p.host))) {
     throw std::runtime_error("upstream " + p.host + ":" + std::to_string(p.port) + ": " +
                              violation->message);
   }
@@ -56,8 +56,8 @@ void check_egress_again(const SchedulerOptions& options) {
 
 // Plain functions (not coroutines) that build the awaitables: GCC 12 mishandles lambda
 // temporaries inside a co_await expression, so coroutines only co_await these.
-awaitable<core::Result<std::vector<store::LeasedRecipient>>> lease_due(store::Store& store,
-                                                                      store::LeaseRequest request) {
+awaitable<core::Result<std::vector<store::LeasedRecipient>>> lease_due(
+    store::Store& store, store::LeaseRequest request) {
   return await_store<core::Result<std::vector<store::LeasedRecipient>>>(
       [&store, request = std::move(request)](auto callback) mutable {
         store.async_lease_due(std::move(request), std::move(callback));
@@ -68,19 +68,17 @@ awaitable<StatusBox> record(store::Store& store, std::vector<store::RecipientOut
                             std::optional<store::NewMessage> dsn) {
   return await_store<StatusBox>(
       [&store, outcomes = std::move(outcomes), dsn = std::move(dsn)](auto callback) mutable {
-        store.async_record_outcomes(std::move(outcomes), std::move(dsn),
-                                    [callback = std::move(callback)](core::Status s) mutable {
-                                      callback(StatusBox{s});
-                                    });
+        store.async_record_outcomes(
+            std::move(outcomes), std::move(dsn),
+            [callback = std::move(callback)](core::Status s) mutable { callback(StatusBox{s}); });
       });
 }
 
 awaitable<StatusBox> capture(store::Store& store, store::CaptureRequest request) {
   return await_store<StatusBox>([&store, request = std::move(request)](auto callback) mutable {
-    store.async_capture(std::move(request),
-                        [callback = std::move(callback)](core::Status s) mutable {
-                          callback(StatusBox{s});
-                        });
+    store.async_capture(
+        std::move(request),
+        [callback = std::move(callback)](core::Status s) mutable { callback(StatusBox{s}); });
   });
 }
 
@@ -154,9 +152,7 @@ void Scheduler::stop(std::chrono::milliseconds bound) {
   thread_.join();
 }
 
-double Scheduler::random01() {
-  return std::uniform_real_distribution<double>(0.0, 1.0)(random_);
-}
+double Scheduler::random01() { return std::uniform_real_distribution<double>(0.0, 1.0)(random_); }
 
 awaitable<void> Scheduler::sleep_for(std::chrono::milliseconds duration) {
   wake_timer_.expires_after(duration);
@@ -230,7 +226,10 @@ void Scheduler::start_workers() {
   const bool capture = !options_.profile || options_.profile->kind == policy::ProfileKind::capture;
   // Until a connection has logged in, open one at a time: with bad credentials, a burst of
   // parallel logins is exactly what the provider punishes (providers.md: 454 4.7.0).
-  const std::size_t limit = capture ? 1 : route_proven_ ? route_.connection_limit() : 1;
+  // Capture workers only wait for the store: several in flight share one group commit.
+  const std::size_t limit = capture         ? kCaptureWorkers
+                            : route_proven_ ? route_.connection_limit()
+                                            : 1;
   while (workers_ < limit && workers_ < jobs_.size()) {
     ++workers_;
     asio::co_spawn(context_, capture ? capture_worker() : worker(), asio::detached);
@@ -247,8 +246,8 @@ smtp::ClientConfig Scheduler::client_config() const {
   // RFC 5321 §4.5.3.2: greeting and commands 5 min, DATA 2 min, final dot 10 min by default.
   config.greeting_timeout = options_.command_timeout;
   config.command_timeout = options_.command_timeout;
-  config.data_start_timeout = std::min<std::chrono::milliseconds>(options_.command_timeout,
-                                                                  std::chrono::minutes(2));
+  config.data_start_timeout =
+      std::min<std::chrono::milliseconds>(options_.command_timeout, std::chrono::minutes(2));
   config.final_dot_timeout = 2 * options_.command_timeout;
   if (!options_.password.empty()) {
     config.username = profile.username.empty() ? options_.username : profile.username;
@@ -272,8 +271,8 @@ DecisionContext Scheduler::decision_context() {
 awaitable<void> Scheduler::worker() {
   const auto& profile = *options_.profile;
   while (!stopping_ && !jobs_.empty() && route_.may_connect(Clock::now())) {
-    UpstreamConnection connection(context_.get_executor(), client_tls_, {profile.host, profile.port},
-                                  client_config(), log_);
+    UpstreamConnection connection(context_.get_executor(), client_tls_,
+                                  {profile.host, profile.port}, client_config(), log_);
     counters_->connections.inc();
     const auto failure = co_await connection.async_open();
     if (connection.tls_handshake_done()) counters_->handshakes.inc();
@@ -340,14 +339,15 @@ awaitable<void> Scheduler::deliver_job(UpstreamConnection& connection, Job job) 
     counters_->ambiguous.inc();
     log_.warn("ambiguous_end_of_data",
               {{"queue_id", job.queue_id},
-               {"note", "connection lost after the final dot; retrying may duplicate "
-                        "(at-least-once)"}});
+               {"note",
+                "connection lost after the final dot; retrying may duplicate "
+                "(at-least-once)"}});
   }
   Decision decision = decide_transaction(job, result, message->content, decision_context());
   if (decision.route_signal) {
     route_.on_effect(*decision.route_signal, Clock::now(), random01());
-    log_.warn("route_state", {{"state", route_.describe()},
-                              {"reason", decision.route_signal->reason}});
+    log_.warn("route_state",
+              {{"state", route_.describe()}, {"reason", decision.route_signal->reason}});
   }
   log_decision(job, decision);
   if (auto status = co_await async_record(std::move(decision)); status) {
@@ -360,19 +360,20 @@ void Scheduler::note_session_failure(smtp::SessionFailure failure,
                                      const std::optional<smtp::Reply>& reply) {
   const auto now = Clock::now();
   if (reply && reply->code / 100 != 2) {
-    const auto phase = failure == smtp::SessionFailure::auth_failed ? policy::Phase::auth
-                                                                     : policy::Phase::connect;
+    const auto phase =
+        failure == smtp::SessionFailure::auth_failed ? policy::Phase::auth : policy::Phase::connect;
     const auto c = policy::classify(options_.profile->replies, *reply, phase);
     route_.on_effect(c, now, random01());
     if (c.alert || c.route_effect == policy::RouteEffect::auth_broken) {
       log_.error("route_alert", {{"state", route_.describe()},
                                  {"reply", describe_reply(*reply)},
                                  {"reason", c.reason},
-                                 {"action", "check the upstream credentials; logins stop "
-                                            "until a probe succeeds"}});
+                                 {"action",
+                                  "check the upstream credentials; logins stop "
+                                  "until a probe succeeds"}});
     } else {
-      log_.warn("route_unavailable", {{"failure", to_string(failure)},
-                                      {"reply", describe_reply(*reply)}});
+      log_.warn("route_unavailable",
+                {{"failure", to_string(failure)}, {"reply", describe_reply(*reply)}});
     }
     return;
   }
@@ -380,15 +381,15 @@ void Scheduler::note_session_failure(smtp::SessionFailure failure,
   const bool security = failure == smtp::SessionFailure::starttls_not_offered ||
                         failure == smtp::SessionFailure::tls_failed;
   if (security) {
-    log_.error("route_alert", {{"failure", to_string(failure)},
-                               {"note", "nothing was sent: TLS is required"}});
+    log_.error("route_alert",
+               {{"failure", to_string(failure)}, {"note", "nothing was sent: TLS is required"}});
   } else {
     log_.warn("route_unavailable", {{"failure", to_string(failure)}});
   }
 }
 
 awaitable<void> Scheduler::defer_for_session_failure(Job job, smtp::SessionFailure failure,
-                                                    std::optional<smtp::Reply> reply) {
+                                                     std::optional<smtp::Reply> reply) {
   auto message = store_.load_message(job.queue_id);
   const std::string content = message ? message->content : std::string();
   DecisionContext context = decision_context();
@@ -430,7 +431,7 @@ void Scheduler::log_decision(const Job& job, const Decision& decision) {
     const auto& outcome = decision.outcomes[i];
     const char* event = outcome.state == store::RecipientState::delivered ? "delivered"
                         : outcome.state == store::RecipientState::failed  ? "bounced"
-                                                                           : "deferred";
+                                                                          : "deferred";
     log_.info(event, {{"queue_id", job.queue_id},
                       {"rcpt", job.recipients[i].address},
                       {"attempt", job.recipients[i].attempts + 1},

@@ -1,13 +1,12 @@
 #include "server/connection.hpp"
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-
-#include <array>
 
 #include "core/ids.hpp"
 #include "net/deadline.hpp"
@@ -29,12 +28,12 @@ constexpr std::size_t kReadChunk = 4096;
 }  // namespace
 
 ServerMetrics::ServerMetrics(telemetry::Registry& registry)
-    : connections(registry.counter("postern_smtp_connections_total",
-                                   "Submission connections accepted")),
-      auth_success(registry.counter("postern_smtp_auth_total", "AUTH attempts",
-                                    {{"result", "success"}})),
-      auth_failures(registry.counter("postern_smtp_auth_total", "AUTH attempts",
-                                     {{"result", "failure"}})),
+    : connections(
+          registry.counter("postern_smtp_connections_total", "Submission connections accepted")),
+      auth_success(
+          registry.counter("postern_smtp_auth_total", "AUTH attempts", {{"result", "success"}})),
+      auth_failures(
+          registry.counter("postern_smtp_auth_total", "AUTH attempts", {{"result", "failure"}})),
       accepted(registry.counter("postern_smtp_messages_total", "Messages at the final dot",
                                 {{"result", "accepted"}})),
       refused(registry.counter("postern_smtp_messages_total", "Messages at the final dot",
@@ -92,8 +91,8 @@ class Connection {
     std::string out = session_.take_output();
     if (out.empty() || broken_) co_return !broken_;
     deadline_.arm(context_.session.limits.command);
-    const auto ec = tls_ ? co_await stream_.async_write(asio::buffer(out))
-                         : co_await write_plain(out);
+    const auto ec =
+        tls_ ? co_await stream_.async_write(asio::buffer(out)) : co_await write_plain(out);
     deadline_.disarm();
     if (ec) broken_ = true;
     co_return !broken_;
@@ -125,7 +124,8 @@ class Connection {
 
   awaitable<bool> start_tls() {
     deadline_.arm(context_.tls_handshake_timeout);
-    const auto ec = co_await stream_.async_handshake(tls::Role::server);
+    const auto ec =
+        co_await stream_.async_handshake(tls::Role::server, context_.background->executor());
     deadline_.disarm();
     if (ec) {
       log_.info("tls_failed", {{"error", ec.message()}});
@@ -143,7 +143,7 @@ class Connection {
   awaitable<void> check_credentials(smtp::CheckCredentials check) {
     auth::Authenticator& authenticator = *context_.authenticator;
     auto result = co_await asio::co_spawn(
-        *context_.blocking,
+        context_.background->executor(),
         [&]() -> awaitable<auth::CheckResult> {
           co_return authenticator.check(check.username, check.password);
         },
@@ -175,8 +175,7 @@ class Connection {
     const std::size_t recipients = message.envelope.rcpt_to.size();
     auto [reply, queue_id] = co_await async_accept(std::move(message));
     if (reply.code == 250) {
-      log_.info("accepted",
-                {{"queue_id", queue_id}, {"size", size}, {"recipients", recipients}});
+      log_.info("accepted", {{"queue_id", queue_id}, {"size", size}, {"recipients", recipients}});
       context_.metrics->accepted.inc();
       if (context_.on_accepted) context_.on_accepted();
     } else {

@@ -6,7 +6,6 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/thread_pool.hpp>
 
 #include <atomic>
 #include <functional>
@@ -15,6 +14,7 @@
 #include "auth/authenticator.hpp"
 #include "server/accept.hpp"
 #include "server/auth_throttle.hpp"
+#include "server/background_pool.hpp"
 #include "smtp/server_session.hpp"
 #include "store/store.hpp"
 #include "telemetry/logger.hpp"
@@ -42,7 +42,8 @@ struct ConnectionContext {
   store::Store* store = nullptr;
   telemetry::Logger* log = nullptr;
   ServerMetrics* metrics = nullptr;
-  boost::asio::thread_pool* blocking = nullptr;  // slow work off the I/O threads (argon2id)
+  // argon2id checks and TLS handshake steps, off the I/O threads (background_pool.hpp).
+  BackgroundPool* background = nullptr;
   AuthThrottle* throttle = nullptr;
   std::atomic<int> active{0};                    // connections in flight, for the drain
   std::function<void()> on_accepted;             // after each 250 (wakes delivery); may be empty

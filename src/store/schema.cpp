@@ -65,8 +65,7 @@ CREATE INDEX recipients_pending ON recipients (message_id) WHERE state IN ('queu
 PRAGMA user_version = 2;
 )sql";
 
-constexpr std::array<std::string_view, 4> kStateNames = {"queued", "delivered", "failed",
-                                                         "held"};
+constexpr std::array<std::string_view, 4> kStateNames = {"queued", "delivered", "failed", "held"};
 
 core::Status run(sqlite3* db, const char* sql) {
   const int rc = exec(db, sql);
@@ -129,9 +128,9 @@ core::Status configure_writer(sqlite3* db, std::optional<std::uint32_t> max_page
   if (int rc = wal.step(); rc != SQLITE_ROW) return sqlite_error(rc);
   if (wal.column_bytes(0) != "wal") return sqlite_error(SQLITE_CANTOPEN);
   wal.reset();
-  for (const char* pragma : {"PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON",
-                             "PRAGMA temp_store = MEMORY",
-                             "PRAGMA journal_size_limit = 67108864"}) {
+  for (const char* pragma :
+       {"PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON", "PRAGMA temp_store = MEMORY",
+        "PRAGMA journal_size_limit = 67108864"}) {
     if (auto st = run(db, pragma)) return st;
   }
   if (max_page_count) {

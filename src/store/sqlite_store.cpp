@@ -37,11 +37,10 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const StoreOptions&
   if (!checkpoint_db) return checkpoint_db.error();
   auto writer = std::make_unique<SqliteWriter>(std::move(db.value()), std::move(stmts),
                                                std::move(checkpoint_db.value()));
-  auto readers = std::make_unique<SqliteReaders>(db_path, options.max_idle_readers,
-                                                 options.busy_timeout_ms);
+  auto readers =
+      std::make_unique<SqliteReaders>(db_path, options.max_idle_readers, options.busy_timeout_ms);
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(lock.value()), std::move(writer),
-                                                      std::move(readers),
-                                                      std::move(interrupted)));
+                                                      std::move(readers), std::move(interrupted)));
 }
 
 SqliteStore::SqliteStore(DirLock lock, std::unique_ptr<SqliteWriter> writer,
@@ -71,8 +70,7 @@ core::Result<std::vector<MessageRecord>> SqliteStore::list_messages(std::size_t 
 }
 
 void SqliteStore::async_lease_due(
-    LeaseRequest request,
-    std::function<void(core::Result<std::vector<LeasedRecipient>>)> done) {
+    LeaseRequest request, std::function<void(core::Result<std::vector<LeasedRecipient>>)> done) {
   writer_->submit(make_lease_job(std::move(request), std::move(done)));
 }
 
@@ -87,8 +85,7 @@ void SqliteStore::async_record_outcomes(std::vector<RecipientOutcome> outcomes,
   writer_->submit(make_outcomes_job(std::move(outcomes), std::move(dsn), std::move(done)));
 }
 
-void SqliteStore::async_capture(CaptureRequest request,
-                                std::function<void(core::Status)> done) {
+void SqliteStore::async_capture(CaptureRequest request, std::function<void(core::Status)> done) {
   writer_->submit(make_capture_job(std::move(request), std::move(done)));
 }
 

@@ -1,14 +1,14 @@
 #include "tls/socket_stream.hpp"
 
+#include <openssl/err.h>
+
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
-
 #include <cerrno>
 #include <tuple>
-
-#include <openssl/err.h>
 
 namespace postern::tls {
 namespace {
@@ -17,14 +17,6 @@ namespace asio = boost::asio;
 using boost::system::error_code;
 using tcp = asio::ip::tcp;
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
-
-// The error OpenSSL queued (or a generic one), and an empty queue afterwards.
-error_code ssl_error() {
-  const unsigned long code = ERR_get_error();
-  ERR_clear_error();
-  return code != 0 ? error_code(static_cast<int>(code), asio::error::get_ssl_category())
-                   : error_code(asio::error::fault);
-}
 
 SSL* make_ssl(tcp::socket& socket, asio::ssl::context& context) {
   SSL* ssl = SSL_new(context.native_handle());
@@ -51,9 +43,28 @@ SocketStream::SocketStream(tcp::socket& socket, asio::ssl::context& context)
   ERR_clear_error();
 }
 
-asio::awaitable<error_code> SocketStream::await_retry(int result) {
-  const int reason = SSL_get_error(ssl_.get(), result);
-  switch (reason) {
+SocketStream::Outcome SocketStream::outcome_of(int result) const {
+  Outcome outcome{.result = result, .reason = SSL_get_error(ssl_.get(), result)};
+  if (outcome.reason == SSL_ERROR_SYSCALL) outcome.saved_errno = errno;
+  if (outcome.reason == SSL_ERROR_SSL || outcome.reason == SSL_ERROR_SYSCALL) {
+    outcome.error = ERR_get_error();
+  }
+  ERR_clear_error();
+  return outcome;
+}
+
+SocketStream::Outcome SocketStream::handshake_step() {
+  ERR_clear_error();
+  const int result = SSL_do_handshake(ssl_.get());
+  return result == 1 ? Outcome{.result = 1} : outcome_of(result);
+}
+
+asio::awaitable<SocketStream::Outcome> SocketStream::offloaded_handshake_step() {
+  co_return handshake_step();
+}
+
+asio::awaitable<error_code> SocketStream::await_retry(Outcome outcome) {
+  switch (outcome.reason) {
     case SSL_ERROR_WANT_READ: {
       auto [ec] = co_await socket_.async_wait(tcp::socket::wait_read, kNoThrow);
       co_return ec;
@@ -64,19 +75,20 @@ asio::awaitable<error_code> SocketStream::await_retry(int result) {
     }
     case SSL_ERROR_ZERO_RETURN:
       co_return error_code(asio::error::eof);
-    case SSL_ERROR_SYSCALL: {
-      const int saved = errno;
-      ERR_clear_error();
+    case SSL_ERROR_SYSCALL:
       // errno 0: the peer closed TCP without close_notify.
-      co_return saved != 0 ? error_code(saved, boost::system::system_category())
-                           : error_code(asio::error::eof);
-    }
+      co_return outcome.saved_errno != 0
+          ? error_code(outcome.saved_errno, boost::system::system_category())
+          : error_code(asio::error::eof);
     default:
-      co_return ssl_error();
+      co_return outcome.error != 0
+          ? error_code(static_cast<int>(outcome.error), asio::error::get_ssl_category())
+          : error_code(asio::error::fault);
   }
 }
 
-asio::awaitable<error_code> SocketStream::async_handshake(Role role) {
+asio::awaitable<error_code> SocketStream::async_handshake(
+    Role role, std::optional<asio::any_io_executor> offload) {
   if (!ok()) co_return error_code(asio::error::no_memory);
   if (role == Role::server) {
     SSL_set_accept_state(ssl_.get());
@@ -84,10 +96,14 @@ asio::awaitable<error_code> SocketStream::async_handshake(Role role) {
     SSL_set_connect_state(ssl_.get());
   }
   for (;;) {
-    ERR_clear_error();
-    const int result = SSL_do_handshake(ssl_.get());
-    if (result == 1) co_return error_code{};
-    if (auto ec = co_await await_retry(result)) co_return ec;
+    Outcome step;
+    if (offload) {
+      step = co_await asio::co_spawn(*offload, offloaded_handshake_step(), asio::use_awaitable);
+    } else {
+      step = handshake_step();
+    }
+    if (step.result == 1) co_return error_code{};
+    if (auto ec = co_await await_retry(step)) co_return ec;
   }
 }
 
@@ -99,7 +115,7 @@ asio::awaitable<std::pair<error_code, std::size_t>> SocketStream::async_read_som
     std::size_t n = 0;
     const int result = SSL_read_ex(ssl_.get(), buffer.data(), buffer.size(), &n);
     if (result == 1) co_return std::pair{error_code{}, n};
-    if (auto ec = co_await await_retry(result)) co_return std::pair{ec, std::size_t{0}};
+    if (auto ec = co_await await_retry(outcome_of(result))) co_return std::pair{ec, std::size_t{0}};
   }
 }
 
@@ -115,7 +131,7 @@ asio::awaitable<error_code> SocketStream::async_write(asio::const_buffer bytes) 
       left -= n;
       continue;
     }
-    if (auto ec = co_await await_retry(result)) co_return ec;
+    if (auto ec = co_await await_retry(outcome_of(result))) co_return ec;
   }
   co_return error_code{};
 }
@@ -125,7 +141,7 @@ asio::awaitable<error_code> SocketStream::async_shutdown() {
     ERR_clear_error();
     const int result = SSL_shutdown(ssl_.get());
     if (result >= 0) co_return error_code{};  // 0: ours is sent; the peer's is not awaited
-    if (auto ec = co_await await_retry(result)) co_return ec;
+    if (auto ec = co_await await_retry(outcome_of(result))) co_return ec;
   }
 }
 

@@ -12,17 +12,18 @@
 // the socket (net::Deadline): the wait ends with operation_aborted. Every call clears
 // OpenSSL's per-thread error queue first, since sessions share I/O threads.
 
+#include <openssl/ssl.h>
+
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/system/error_code.hpp>
-
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <utility>
-
-#include <openssl/ssl.h>
 
 namespace postern::tls {
 
@@ -38,7 +39,10 @@ class SocketStream {
   [[nodiscard]] SSL* native_handle() const { return ssl_.get(); }
 
   // The TLS handshake (RFC 8446 §4). Client: set SNI and verification on native_handle() first.
-  boost::asio::awaitable<boost::system::error_code> async_handshake(Role role);
+  // With `offload`, each handshake step (the public-key operations) runs there and the waits
+  // for the peer stay on the socket's executor; the SSL object is used by one thread at a time.
+  boost::asio::awaitable<boost::system::error_code> async_handshake(
+      Role role, std::optional<boost::asio::any_io_executor> offload = std::nullopt);
 
   // Up to buffer.size() decrypted octets; eof once the peer closed (close_notify or TCP FIN).
   boost::asio::awaitable<std::pair<boost::system::error_code, std::size_t>> async_read_some(
@@ -54,9 +58,20 @@ class SocketStream {
   struct SslFree {
     void operator()(SSL* ssl) const noexcept { SSL_free(ssl); }
   };
-  // After an SSL call returned `result`: waits for what OpenSSL wants and returns an empty
-  // error to retry, or returns the error that ends the operation.
-  boost::asio::awaitable<boost::system::error_code> await_retry(int result);
+  // What an SSL call returned, read on the thread that made the call (OpenSSL's error queue is
+  // per thread).
+  struct Outcome {
+    int result = 0;
+    int reason = SSL_ERROR_NONE;  // SSL_get_error
+    unsigned long error = 0;      // ERR_get_error, for SSL_ERROR_SSL
+    int saved_errno = 0;          // for SSL_ERROR_SYSCALL
+  };
+  [[nodiscard]] Outcome outcome_of(int result) const;
+  [[nodiscard]] Outcome handshake_step();
+  boost::asio::awaitable<Outcome> offloaded_handshake_step();
+  // After a failed SSL call: waits for what OpenSSL wants and returns an empty error to retry,
+  // or returns the error that ends the operation.
+  boost::asio::awaitable<boost::system::error_code> await_retry(Outcome outcome);
 
   boost::asio::ip::tcp::socket& socket_;
   std::unique_ptr<SSL, SslFree> ssl_;

@@ -42,8 +42,8 @@ TEST(StoreLifecycle, ReopenedStoreHasEverything) {
   {
     auto store = must_open(options_for(dir));
     for (int i = 0; i < 30; ++i) {
-      ASSERT_FALSE(commit(*store, make_message("R" + std::to_string(i),
-                                               binary_content(3000 + i, i), {"x@y", "z@y"})));
+      ASSERT_FALSE(commit(*store, make_message("R" + std::to_string(i), binary_content(3000 + i, i),
+                                               {"x@y", "z@y"})));
     }
   }
   auto store = must_open(options_for(dir));
@@ -65,7 +65,7 @@ TEST(StoreLifecycle, FileIsWalVersionedAndPrivate) {
   const auto db_path = dir.data_dir() / "queue.db";
   EXPECT_EQ(query_text(db_path, "PRAGMA journal_mode"), "wal");
   EXPECT_EQ(query_text(db_path, "PRAGMA user_version"), "2");
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat(dir.data_dir().c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0700u);
   ASSERT_EQ(::stat(db_path.c_str(), &st), 0);
@@ -143,8 +143,10 @@ TEST(StoreLifecycle, StartupClearsStaleLeases) {
   // Recorded outcomes leave no lease behind: the next open reports nothing.
   std::vector<RecipientOutcome> outcomes;
   for (const auto& r : *again) {
-    outcomes.push_back({.queue_id = r.queue_id, .rcpt_index = r.rcpt_index,
-                        .state = RecipientState::delivered, .last_reply = "250 ok"});
+    outcomes.push_back({.queue_id = r.queue_id,
+                        .rcpt_index = r.rcpt_index,
+                        .state = RecipientState::delivered,
+                        .last_reply = "250 ok"});
   }
   ASSERT_FALSE(testing::record(*store, std::move(outcomes)));
   store.reset();
