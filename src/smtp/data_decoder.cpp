@@ -9,16 +9,42 @@ namespace postern::smtp {
 std::size_t DataDecoder::feed(std::string_view input) {
   std::size_t i = 0;
   while (i < input.size() && state_ != State::done) {
-    if (state_ == State::in_line) {
-      // Fast path: copy the run of ordinary octets up to the next CR, LF or NUL.
-      const std::size_t stop = find_line_break(input, i, /*stop_at_nul=*/true);
-      if (stop > i) text(input.substr(i, stop - i));
-      i = stop;
+    if (state_ == State::in_line || state_ == State::line_start) {
+      i = copy_plain_lines(input, i);
       if (i == input.size()) break;
     }
     step(input[i++]);
   }
   return i;
+}
+
+// The fast path: from `pos`, every octet that needs no decision — ordinary octets and CRLF
+// line ends followed by anything but "." — is taken as one run and appended once. Stops at
+// the end of the input, a "." at the start of a line, a CR not followed by LF within the
+// input, a bare LF or a NUL; step() decides those. Same bookkeeping as text()/end_line().
+std::size_t DataDecoder::copy_plain_lines(std::string_view input, std::size_t pos) {
+  const std::size_t start = pos;
+  std::size_t line = line_length_;
+  bool at_line_start = state_ == State::line_start;
+  while (pos < input.size()) {
+    if (at_line_start && input[pos] == '.') break;
+    const std::size_t stop = find_line_break(input, pos, /*stop_at_nul=*/true);
+    line += stop - pos;
+    pos = stop;
+    at_line_start = false;
+    if (line + 2 > limits_.max_text_line && !line_too_long_) {
+      line_too_long_ = true;
+      content_ = std::string();
+    }
+    if (stop + 1 >= input.size() || input[stop] != '\r' || input[stop + 1] != '\n') break;
+    pos = stop + 2;  // a CRLF line end
+    line = 0;
+    at_line_start = true;
+  }
+  line_length_ = line;
+  state_ = at_line_start ? State::line_start : State::in_line;
+  if (pos > start) emit(input.substr(start, pos - start));
+  return pos;
 }
 
 DataDecoder::Verdict DataDecoder::verdict() const {

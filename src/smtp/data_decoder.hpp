@@ -65,6 +65,7 @@ class DataDecoder {
     done,
   };
 
+  [[nodiscard]] std::size_t copy_plain_lines(std::string_view input, std::size_t pos);
   void step(char c);
   void in_line(char c);
   void bare_lf();

@@ -2,6 +2,8 @@
 // ASCII and UTF-8 helpers for the SMTP grammars (locale-independent, unlike <cctype>).
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace postern::smtp {
@@ -18,17 +20,38 @@ namespace postern::smtp {
 
 [[nodiscard]] bool equals_ignore_case(std::string_view a, std::string_view b);
 
+namespace detail {
+inline constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+inline constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+// Non-zero if some octet of `word` is zero. It may also flag octets above a zero one, never
+// when there is none: a hit is confirmed octet by octet.
+[[nodiscard]] constexpr std::uint64_t zero_octets(std::uint64_t word) {
+  return (word - kOnes) & ~word & kHighs;
+}
+}  // namespace detail
+
 // The position of the first CR or LF (or, with `stop_at_nul`, NUL) at or after `pos`, or
-// s.size() if there is none. A plain loop on purpose: std::string_view::find_first_of calls
-// memchr once per scanned octet in libstdc++, which dominated DATA handling in profiles.
+// s.size() if there is none. Eight octets per step (a word compared with CR, LF and NUL at
+// once); DATA handling spends most of its time here. (std::string_view::find_first_of calls
+// memchr once per scanned octet in libstdc++, which dominated profiles.)
 [[nodiscard]] inline std::size_t find_line_break(std::string_view s, std::size_t pos,
                                                  bool stop_at_nul = false) {
   const char* data = s.data();
-  for (std::size_t i = pos; i < s.size(); ++i) {
+  const std::size_t size = s.size();
+  std::size_t i = pos;
+  for (; i + sizeof(std::uint64_t) <= size; i += sizeof(std::uint64_t)) {
+    std::uint64_t word;
+    std::memcpy(&word, data + i, sizeof word);
+    const std::uint64_t hits = detail::zero_octets(word ^ (detail::kOnes * '\r')) |
+                               detail::zero_octets(word ^ (detail::kOnes * '\n')) |
+                               (stop_at_nul ? detail::zero_octets(word) : 0);
+    if (hits != 0) break;
+  }
+  for (; i < size; ++i) {
     const char c = data[i];
     if (c == '\r' || c == '\n' || (stop_at_nul && c == '\0')) return i;
   }
-  return s.size();
+  return size;
 }
 
 // True if `s` is well-formed UTF-8 (RFC 3629 §4: no overlongs, no surrogates, <= U+10FFFF).
