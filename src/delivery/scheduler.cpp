@@ -350,6 +350,13 @@ awaitable<void> Scheduler::deliver_job(UpstreamConnection& connection, Job job) 
               {{"state", route_.describe()}, {"reason", decision.route_signal->reason}});
   }
   log_decision(job, decision);
+  // The connection goes on with the next message while the outcome is committed (it shares
+  // group commits with acceptance); the recipients stay held until it is durable.
+  asio::co_spawn(context_, record_and_release(std::move(job), std::move(decision)),
+                 asio::detached);
+}
+
+awaitable<void> Scheduler::record_and_release(Job job, Decision decision) {
   if (auto status = co_await async_record(std::move(decision)); status) {
     log_.error("record_failed", {{"queue_id", job.queue_id}, {"error", status.message()}});
   }

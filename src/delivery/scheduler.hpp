@@ -9,7 +9,8 @@
 //   workers:    each opens one connection (STARTTLS, AUTH), sends up to
 //               messages_per_connection jobs, keeping the connection while jobs keep coming,
 //               then says QUIT; every result goes through decide_* into the store
-//               (record_outcomes, with the DSN in the same transaction) before the next job;
+//               (record_outcomes, with the DSN in the same transaction), committed while
+//               the connection already sends the next job;
 //   route:      replies classified by the profile's table steer the Route (pause, back-off,
 //               auth broken with probes) — not every message discovering the limit by failing.
 // Leases (lease_time) make a crash safe: a recipient leased by a dead process is due again
@@ -87,6 +88,7 @@ class Scheduler {
   boost::asio::awaitable<std::vector<store::LeasedRecipient>> async_lease();
   boost::asio::awaitable<core::Status> async_record(Decision decision);
   boost::asio::awaitable<void> deliver_job(UpstreamConnection& connection, Job job);
+  boost::asio::awaitable<void> record_and_release(Job job, Decision decision);
   boost::asio::awaitable<void> defer_for_session_failure(Job job, smtp::SessionFailure failure,
                                                          std::optional<smtp::Reply> reply);
   // Applies a failed connection's verdict to the route and logs it (once per connection).
