@@ -19,10 +19,11 @@ const std::error_category& sqlite_category() noexcept {
   return category;
 }
 
-core::Result<Db> open_db(const std::filesystem::path& path, int busy_timeout_ms) {
+core::Result<Db> open_db(const std::filesystem::path& path, int busy_timeout_ms,
+                         const char* vfs) {
   sqlite3* raw = nullptr;
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, vfs);
   Db db(raw);  // closes even on failure (sqlite3_open_v2 may allocate a handle anyway)
   if (rc != SQLITE_OK) return sqlite_error(rc);
   sqlite3_extended_result_codes(db.get(), 1);

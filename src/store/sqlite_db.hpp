@@ -26,7 +26,9 @@ struct DbCloser {
 using Db = std::unique_ptr<sqlite3, DbCloser>;
 
 // Opens `path` read-write (creating it), with extended result codes on.
-[[nodiscard]] core::Result<Db> open_db(const std::filesystem::path& path, int busy_timeout_ms);
+// `vfs`: a registered VFS name (nullptr: SQLite's default).
+[[nodiscard]] core::Result<Db> open_db(const std::filesystem::path& path, int busy_timeout_ms,
+                                       const char* vfs = nullptr);
 
 // Runs SQL without results (pragmas, DDL). Returns the extended result code.
 [[nodiscard]] int exec(sqlite3* db, const char* sql);

@@ -4,6 +4,7 @@
 
 #include "store/schema.hpp"
 #include "store/sqlite_db.hpp"
+#include "store/wal_write_vfs.hpp"
 
 namespace postern::store {
 namespace {
@@ -25,7 +26,8 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const StoreOptions&
   if (!lock) return lock.error();
   const auto db_path = options.data_dir / kDbFile;
   if (auto st = create_private_file(db_path)) return st;
-  auto db = open_db(db_path, options.busy_timeout_ms);
+  // The write connection gathers its WAL writes (wal_write_vfs.hpp).
+  auto db = open_db(db_path, options.busy_timeout_ms, wal_write_vfs());
   if (!db) return db.error();
   std::vector<InterruptedRecipient> interrupted;
   if (auto st = prepare_writer(db->get(), options, interrupted)) return st;
