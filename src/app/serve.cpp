@@ -2,6 +2,8 @@
 
 #include <boost/asio/signal_set.hpp>
 
+#include <malloc.h>
+
 #include <future>
 #include <iostream>
 #include <thread>
@@ -36,6 +38,15 @@ class StopSignal {
   asio::signal_set signals_;
 };
 
+// glibc returns a freed block of more than M_MMAP_THRESHOLD (dynamic, from 128 KiB) to the
+// kernel at once, so every large message body was fresh memory: page faults while it grew,
+// TLB shoot-downs when it went. Bodies up to 4 MiB now reuse heap memory; the heap's free top
+// beyond 16 MiB is still given back.
+void tune_allocator() {
+  (void)mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
+  (void)mallopt(M_TRIM_THRESHOLD, 16 * 1024 * 1024);
+}
+
 void drain(server::ConnectionContext& connections) {
   const auto deadline = std::chrono::steady_clock::now() + kDrainBound;
   while (connections.active.load() > 0 && std::chrono::steady_clock::now() < deadline) {
@@ -46,6 +57,7 @@ void drain(server::ConnectionContext& connections) {
 }  // namespace
 
 int run_serve(const config::Config& config) {
+  tune_allocator();  // before any thread starts
   telemetry::Logger log = make_logger(config);
   for (const auto& warning : config.warnings) log.warn("config_warning", {{"warning", warning}});
   auto parts = start_parts(config, log);

@@ -54,10 +54,12 @@ constexpr std::string_view kSelectMessage =
 constexpr std::string_view kInsertCapture =
     "INSERT INTO captures (message_id, captured_at) VALUES (?1, ?2) "
     "ON CONFLICT (message_id) DO NOTHING";
-// The captures beyond the ?1 most recent, served by captures_by_time.
+// The captures beyond the ?1 most recent: the oldest ones, served by captures_by_time. The
+// count (a walk over a few pages) replaces an OFFSET, which stepped over all ?1 kept rows at
+// every capture.
 constexpr std::string_view kCapturesBeyond =
-    "SELECT message_id FROM captures ORDER BY captured_at DESC, message_id DESC "
-    "LIMIT -1 OFFSET ?1";
+    "SELECT message_id FROM captures ORDER BY captured_at, message_id "
+    "LIMIT max(0, (SELECT count(*) FROM captures) - ?1)";
 constexpr std::string_view kDeleteCapture = "DELETE FROM captures WHERE message_id = ?1";
 // Deletes a message only when it is done (no queued or held recipient); recipients cascade.
 constexpr std::string_view kDeleteIfFinal =
