@@ -22,8 +22,11 @@ using asio::awaitable;
 using asio::use_awaitable;
 constexpr auto kNoThrow = asio::as_tuple(use_awaitable);
 
-// Read chunk size. Small on purpose: an idle session keeps it (see docs/benchmarks.md).
+// Read chunk sizes. The small one is part of every session, idle ones too (docs/benchmarks.md:
+// 10,000 idle sessions); the bulk one exists only while a client streams (a read filled the
+// small one), so a message body is read in TLS-record-sized pieces.
 constexpr std::size_t kReadChunk = 4096;
+constexpr std::size_t kBulkReadChunk = 16384;
 
 }  // namespace
 
@@ -74,8 +77,16 @@ class Connection {
   // Returns the bytes read, or nothing when the connection is over (EOF, error, timeout).
   awaitable<std::optional<std::string_view>> read_some() {
     deadline_.arm(session_.timeout());
-    auto [ec, n] = tls_ ? co_await stream_.async_read_some(asio::buffer(buffer_))
-                        : co_await socket_.async_read_some(asio::buffer(buffer_), kNoThrow);
+    // The previous bytes have been consumed: the buffer may change now.
+    if (last_read_ < buffer_.size()) {
+      bulk_.reset();
+    } else if (!bulk_) {
+      bulk_ = std::make_unique<char[]>(kBulkReadChunk);
+    }
+    const auto target = bulk_ ? asio::buffer(bulk_.get(), kBulkReadChunk) : asio::buffer(buffer_);
+    auto [ec, n] = tls_ ? co_await stream_.async_read_some(target)
+                        : co_await socket_.async_read_some(target, kNoThrow);
+    last_read_ = ec ? 0 : n;
     const bool timed_out = deadline_.disarm();
     if (timed_out) {
       session_.on_timeout();
@@ -84,7 +95,7 @@ class Connection {
       co_return std::nullopt;
     }
     if (ec) co_return std::nullopt;
-    co_return std::string_view(buffer_.data(), n);
+    co_return std::string_view(static_cast<const char*>(target.data()), n);
   }
 
   awaitable<bool> flush() {
@@ -225,6 +236,8 @@ class Connection {
   ClientFacts client_;
   std::shared_ptr<const policy::SenderRules> senders_;
   std::array<char, kReadChunk> buffer_{};
+  std::unique_ptr<char[]> bulk_;  // kBulkReadChunk while the client streams, else empty
+  std::size_t last_read_ = 0;
   bool tls_ = false;
   bool broken_ = false;
 };
