@@ -1,5 +1,6 @@
 #include "delivery/scheduler.hpp"
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -207,6 +208,12 @@ awaitable<void> Scheduler::lease_loop() {
 }
 
 namespace {
+bool all_replies_positive(const smtp::TransactionResult& result) {
+  if (!result.final_reply || result.final_reply->code / 100 != 2) return false;
+  return std::all_of(result.recipients.begin(), result.recipients.end(),
+                     [](const smtp::RecipientReply& r) { return r.reply.code / 100 == 2; });
+}
+
 std::string held_key(const std::string& queue_id, std::uint32_t rcpt_index) {
   return queue_id + '/' + std::to_string(rcpt_index);
 }
@@ -331,7 +338,7 @@ awaitable<void> Scheduler::deliver_job(UpstreamConnection& connection, Job job) 
   smtp::OutgoingMessage out;
   out.mail_from = job.mail_from;
   for (const auto& r : job.recipients) out.rcpt_to.push_back(r.address);
-  out.content = message->content;
+  out.content = std::move(message->content);  // sent once, not copied
   out.body_8bitmime = job.body_8bitmime;
   out.smtputf8 = job.smtputf8;
   const auto result = co_await connection.async_send(std::move(out));
@@ -343,7 +350,12 @@ awaitable<void> Scheduler::deliver_job(UpstreamConnection& connection, Job job) 
                 "connection lost after the final dot; retrying may duplicate "
                 "(at-least-once)"}});
   }
-  Decision decision = decide_transaction(job, result, message->content, decision_context());
+  // Only a failure needs the content again (the DSN quotes its headers): read it back then.
+  std::string content;
+  if (!all_replies_positive(result)) {
+    if (auto again = store_.load_message(job.queue_id)) content = std::move(again->content);
+  }
+  Decision decision = decide_transaction(job, result, content, decision_context());
   if (decision.route_signal) {
     route_.on_effect(*decision.route_signal, Clock::now(), random01());
     log_.warn("route_state",
@@ -352,8 +364,7 @@ awaitable<void> Scheduler::deliver_job(UpstreamConnection& connection, Job job) 
   log_decision(job, decision);
   // The connection goes on with the next message while the outcome is committed (it shares
   // group commits with acceptance); the recipients stay held until it is durable.
-  asio::co_spawn(context_, record_and_release(std::move(job), std::move(decision)),
-                 asio::detached);
+  asio::co_spawn(context_, record_and_release(std::move(job), std::move(decision)), asio::detached);
 }
 
 awaitable<void> Scheduler::record_and_release(Job job, Decision decision) {

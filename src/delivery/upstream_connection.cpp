@@ -4,6 +4,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <tuple>
 
 #include "tls/client_context.hpp"
 #include "tls/peer.hpp"
@@ -26,29 +27,30 @@ UpstreamConnection::UpstreamConnection(asio::any_io_executor executor,
                                        telemetry::Logger log)
     : endpoint_(std::move(endpoint)),
       tls_context_(std::move(tls)),
-      stream_(executor, *tls_context_),
-      deadline_(stream_.next_layer()),
+      socket_(executor),
+      deadline_(socket_),
       session_(std::move(config)),
       log_(std::move(log)) {}
 
 void UpstreamConnection::close_socket() {
   boost::system::error_code ignored;
-  stream_.next_layer().shutdown(tcp::socket::shutdown_both, ignored);
-  stream_.next_layer().close(ignored);
+  socket_.shutdown(tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
   broken_ = true;
 }
 
 awaitable<bool> UpstreamConnection::async_connect() {
-  tcp::resolver resolver(stream_.get_executor());
+  tcp::resolver resolver(socket_.get_executor());
   deadline_.arm(kConnectTimeout);
   auto [resolve_ec, results] =
       co_await resolver.async_resolve(endpoint_.host, std::to_string(endpoint_.port), kNoThrow);
   if (resolve_ec) {
     deadline_.disarm();
-    log_.warn("upstream_resolve_failed", {{"host", endpoint_.host}, {"error", resolve_ec.message()}});
+    log_.warn("upstream_resolve_failed",
+              {{"host", endpoint_.host}, {"error", resolve_ec.message()}});
     co_return false;
   }
-  auto [connect_ec, peer] = co_await asio::async_connect(stream_.next_layer(), results, kNoThrow);
+  auto [connect_ec, peer] = co_await asio::async_connect(socket_, results, kNoThrow);
   const bool timed_out = deadline_.disarm();
   if (connect_ec) {
     log_.warn("upstream_connect_failed",
@@ -58,7 +60,7 @@ awaitable<bool> UpstreamConnection::async_connect() {
     co_return false;
   }
   boost::system::error_code ignored;
-  stream_.next_layer().set_option(tcp::no_delay(true), ignored);
+  socket_.set_option(tcp::no_delay(true), ignored);
   connected_ = true;
   co_return true;
 }
@@ -67,9 +69,12 @@ awaitable<bool> UpstreamConnection::flush() {
   std::string out = session_.take_output();
   if (out.empty() || broken_) co_return !broken_;
   deadline_.arm(session_.timeout());
-  auto [ec, n] = tls_ ? co_await asio::async_write(stream_, asio::buffer(out), kNoThrow)
-                      : co_await asio::async_write(stream_.next_layer(), asio::buffer(out),
-                                                   kNoThrow);
+  boost::system::error_code ec;
+  if (tls_) {
+    ec = co_await stream_->async_write(asio::buffer(out));
+  } else {
+    std::tie(ec, std::ignore) = co_await asio::async_write(socket_, asio::buffer(out), kNoThrow);
+  }
   const bool timed_out = deadline_.disarm();
   if (ec) {
     timed_out ? session_.on_timeout() : session_.on_connection_lost();
@@ -79,17 +84,20 @@ awaitable<bool> UpstreamConnection::flush() {
 }
 
 awaitable<bool> UpstreamConnection::start_tls() {
-  if (auto status = tls::prepare_client_stream(stream_, endpoint_.host); status) {
+  // Made now, on the connected socket: SSL_set_fd takes its descriptor.
+  stream_.emplace(socket_, *tls_context_);
+  if (!stream_->ok() || tls::prepare_client_ssl(stream_->native_handle(), endpoint_.host)) {
     session_.on_tls_failed();
     co_return false;
   }
   deadline_.arm(kHandshakeTimeout);
-  auto [ec] = co_await stream_.async_handshake(asio::ssl::stream_base::client, kNoThrow);
+  const auto ec = co_await stream_->async_handshake(tls::Role::client);
   deadline_.disarm();
   if (ec) {
-    log_.warn("upstream_tls_failed", {{"host", endpoint_.host},
-                                      {"error", ec.message()},
-                                      {"verify", tls::verify_result_text(stream_.native_handle())}});
+    log_.warn("upstream_tls_failed",
+              {{"host", endpoint_.host},
+               {"error", ec.message()},
+               {"verify", tls::verify_result_text(stream_->native_handle())}});
     session_.on_tls_failed();
     close_socket();
     co_return false;
@@ -101,13 +109,17 @@ awaitable<bool> UpstreamConnection::start_tls() {
 
 awaitable<bool> UpstreamConnection::read_some() {
   deadline_.arm(session_.timeout());
-  auto [ec, n] = tls_ ? co_await stream_.async_read_some(asio::buffer(buffer_), kNoThrow)
-                      : co_await stream_.next_layer().async_read_some(asio::buffer(buffer_),
-                                                                      kNoThrow);
+  boost::system::error_code ec;
+  std::size_t n = 0;
+  if (tls_) {
+    std::tie(ec, n) = co_await stream_->async_read_some(asio::buffer(buffer_));
+  } else {
+    std::tie(ec, n) = co_await socket_.async_read_some(asio::buffer(buffer_), kNoThrow);
+  }
   const bool timed_out = deadline_.disarm();
   if (timed_out) {
-    log_.warn("upstream_timeout", {{"host", endpoint_.host},
-                                   {"waited_ms", session_.timeout().count()}});
+    log_.warn("upstream_timeout",
+              {{"host", endpoint_.host}, {"waited_ms", session_.timeout().count()}});
     session_.on_timeout();
     close_socket();
     co_return false;
@@ -178,7 +190,7 @@ awaitable<void> UpstreamConnection::async_close() {
     co_await pump([&] { return session_.closed() || std::chrono::steady_clock::now() > give_up; });
     if (tls_ && !broken_) {
       deadline_.arm(kQuitTimeout);
-      co_await stream_.async_shutdown(kNoThrow);
+      co_await stream_->async_shutdown();
       deadline_.disarm();
     }
   }

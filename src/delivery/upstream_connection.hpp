@@ -4,20 +4,20 @@
 // then sends messages one at a time. No protocol decision is made here; the egress rule was
 // checked when the configuration was loaded (invariant 4) and is checked again in open().
 
+#include <array>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
-
-#include <array>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "net/deadline.hpp"
 #include "smtp/client_session.hpp"
 #include "telemetry/logger.hpp"
+#include "tls/socket_stream.hpp"
 
 namespace postern::delivery {
 
@@ -56,7 +56,8 @@ class UpstreamConnection {
 
   UpstreamEndpoint endpoint_;
   std::shared_ptr<boost::asio::ssl::context> tls_context_;
-  boost::asio::ssl::stream<boost::asio::ip::tcp::socket> stream_;
+  boost::asio::ip::tcp::socket socket_;
+  std::optional<tls::SocketStream> stream_;  // made at STARTTLS, on the connected socket
   net::Deadline deadline_;
   smtp::ClientSession session_;
   telemetry::Logger log_;
