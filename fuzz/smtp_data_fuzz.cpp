@@ -2,7 +2,9 @@
 // Invariants: chunked feeding equals whole feeding; the consumed bytes end in <CRLF>.<CRLF>
 // (or are ".\r\n" at the very start); an accepted message has canonical CRLF lines within the
 // limits; re-stuffing an accepted message and decoding it again gives the same content; and
-// any clean text, stuffed, decodes back to itself.
+// any clean text, stuffed, decodes back to itself. The delivery side's encoder
+// (append_data_body, canonical_size) agrees: any input without NUL, encoded, decodes to its
+// canonical form (bare CR or LF as CRLF, a final CRLF added), of exactly canonical_size octets.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -10,6 +12,7 @@
 
 #include "fuzz_check.hpp"
 #include "smtp/data_decoder.hpp"
+#include "smtp/dot_stuffing.hpp"
 
 namespace {
 
@@ -109,5 +112,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   DataLimits roomy{clean.size() + 3, clean.size(), BareLinePolicy::strict};
   const Decoded round = decode(stuff(clean), roomy, chunk);
   FUZZ_CHECK(round.done && round.verdict == DataDecoder::Verdict::ok && round.content == clean);
+
+  // The encoder against the decoder, on the raw input (NUL is refused by both on purpose).
+  if (input.find('\0') == std::string_view::npos) {
+    std::string canonical;
+    for (std::size_t i = 0; i < input.size(); ++i) {
+      const char c = input[i];
+      if (c == '\r' && i + 1 < input.size() && input[i + 1] == '\n') continue;  // CRLF: at \n
+      canonical += (c == '\r' || c == '\n') ? std::string("\r\n") : std::string(1, c);
+    }
+    if (!canonical.empty() && !canonical.ends_with("\r\n")) canonical += "\r\n";
+    FUZZ_CHECK(postern::smtp::canonical_size(input) == canonical.size());
+    std::string encoded;
+    postern::smtp::append_data_body(encoded, input);
+    DataLimits wide{canonical.size() + 3, canonical.size(), BareLinePolicy::strict};
+    const Decoded back = decode(encoded, wide, chunk);
+    FUZZ_CHECK(back.done && back.consumed == encoded.size());
+    FUZZ_CHECK(back.verdict == DataDecoder::Verdict::ok && back.content == canonical);
+  }
   return 0;
 }
