@@ -43,6 +43,34 @@ ServerMetrics::ServerMetrics(telemetry::Registry& registry)
                                {{"result", "refused"}})),
       active(registry.gauge("postern_smtp_connections_active", "Open submission connections")) {}
 
+ConnectionRegistry::Id ConnectionRegistry::add(asio::any_io_executor executor,
+                                               std::function<void()> on_stop) {
+  std::lock_guard lock(mutex_);
+  const Id id = next_id_++;
+  entries_.emplace(id, Entry{std::move(executor), std::move(on_stop)});
+  return id;
+}
+
+void ConnectionRegistry::remove(Id id) {
+  std::lock_guard lock(mutex_);
+  entries_.erase(id);
+}
+
+void ConnectionRegistry::stop_all() {
+  stopping_.store(true);
+  std::lock_guard lock(mutex_);
+  for (const auto& [id, entry] : entries_) {
+    asio::post(entry.executor, [this, id = id] { run_on_stop(id); });
+  }
+}
+
+// On the connection's executor, where it is also destroyed: if it is still registered, it is
+// alive for the duration of the call.
+void ConnectionRegistry::run_on_stop(Id id) {
+  std::lock_guard lock(mutex_);
+  if (auto it = entries_.find(id); it != entries_.end()) it->second.on_stop();
+}
+
 namespace {
 
 class Connection {
@@ -57,13 +85,19 @@ class Connection {
     boost::system::error_code ec;
     auto endpoint = socket_.remote_endpoint(ec);
     if (!ec) client_.address = endpoint.address().to_string();
+    registration_ = context_.registry.add(socket_.get_executor(), [this] { on_server_stopping(); });
   }
+
+  ~Connection() { context_.registry.remove(registration_); }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
 
   awaitable<void> run() {
     log_.info("connect", {{"client", client_.address}});
     session_.on_connect();
     while (co_await flush() && co_await perform_actions()) {
       if (session_.closed()) break;
+      if (context_.registry.stopping() && session_.on_shutdown()) break;  // 421, then close
       auto bytes = co_await read_some();
       if (!bytes) break;
       session_.on_bytes(*bytes);
@@ -74,6 +108,15 @@ class Connection {
   }
 
  private:
+  // A shutdown began: a session waiting for its client's next command is told 421 now (the
+  // wait is cancelled and read_some answers); one in the middle of something finishes first
+  // and is told at its next command boundary (run()).
+  void on_server_stopping() {
+    if (!waiting_for_command_) return;
+    boost::system::error_code ignored;
+    socket_.cancel(ignored);
+  }
+
   // Returns the bytes read, or nothing when the connection is over (EOF, error, timeout).
   awaitable<std::optional<std::string_view>> read_some() {
     deadline_.arm(session_.timeout());
@@ -84,8 +127,10 @@ class Connection {
       bulk_ = std::make_unique<char[]>(kBulkReadChunk);
     }
     const auto target = bulk_ ? asio::buffer(bulk_.get(), kBulkReadChunk) : asio::buffer(buffer_);
+    waiting_for_command_ = session_.between_commands();
     auto [ec, n] = tls_ ? co_await stream_.async_read_some(target)
                         : co_await socket_.async_read_some(target, kNoThrow);
+    waiting_for_command_ = false;
     last_read_ = ec ? 0 : n;
     const bool timed_out = deadline_.disarm();
     if (timed_out) {
@@ -93,6 +138,11 @@ class Connection {
       log_.info("timeout");
       co_await flush();
       co_return std::nullopt;
+    }
+    if (ec == asio::error::operation_aborted && context_.registry.stopping() &&
+        session_.on_shutdown()) {
+      log_.info("shutdown");
+      co_await flush();
     }
     if (ec) co_return std::nullopt;
     co_return std::string_view(static_cast<const char*>(target.data()), n);
@@ -238,6 +288,8 @@ class Connection {
   std::array<char, kReadChunk> buffer_{};
   std::unique_ptr<char[]> bulk_;  // kBulkReadChunk while the client streams, else empty
   std::size_t last_read_ = 0;
+  ConnectionRegistry::Id registration_ = 0;
+  bool waiting_for_command_ = false;  // a read is pending between commands
   bool tls_ = false;
   bool broken_ = false;
 };

@@ -20,6 +20,10 @@ inline Reply bye() { return {221, "2.0.0 Bye"}; }
 inline Reply timeout(std::string_view host) {
   return {421, "4.4.2 " + std::string(host) + " Timeout exceeded, closing connection"};
 }
+// RFC 5321 §3.8: a server that must stop answers 421 to the next command, or at once.
+inline Reply shutting_down(std::string_view host) {
+  return {421, "4.3.2 " + std::string(host) + " Service shutting down, closing connection"};
+}
 inline Reply too_many_errors() { return {421, "4.7.0 Too many errors, closing connection"}; }
 inline Reply http_refused() { return {421, "4.7.0 This is an SMTP server, closing connection"}; }
 

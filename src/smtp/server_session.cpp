@@ -36,6 +36,19 @@ void ServerSession::on_timeout() {
   close();
 }
 
+bool ServerSession::between_commands() const {
+  return !closed_ && phase_ == Phase::command && awaiting_ == Awaiting::nothing && input_.empty() &&
+         !action_;
+}
+
+bool ServerSession::on_shutdown() {
+  if (closed_) return true;
+  if (!between_commands()) return false;
+  reply(replies::shutting_down(config_.hostname));
+  close();
+  return true;
+}
+
 std::string ServerSession::take_output() { return std::exchange(output_, std::string()); }
 
 std::optional<Action> ServerSession::take_action() { return std::exchange(action_, std::nullopt); }

@@ -126,6 +126,13 @@ class ServerSession {
   void on_credentials_checked(CredentialsResult result);
   void on_message_stored(Reply reply);
   void on_timeout();
+  // The server is stopping: 421 and close (RFC 5321 §3.8), if the session is between
+  // commands; otherwise nothing (a message in progress is finished first; ask again later).
+  // Returns whether the session closed.
+  bool on_shutdown();
+  // True when nothing is in progress: no partial line buffered, no DATA, no AUTH exchange,
+  // no action awaiting its result. The driver may then end the session for a shutdown.
+  [[nodiscard]] bool between_commands() const;
 
   // Bytes to write to the peer, in order; empties the buffer.
   [[nodiscard]] std::string take_output();

@@ -1,6 +1,8 @@
 """Python's smtplib as the real client: STARTTLS, AUTH, submission, stored bytes."""
 
+import signal
 import smtplib
+import time
 import ssl
 import uuid
 
@@ -174,6 +176,40 @@ class LifecycleTest(h.unittest.TestCase):
             code, text, qid = h.submit(smtp, h.SENDER, ["bob@example.net"], msg)
         self.assertEqual(code, 250, text)
         self.assertEqual(server.stop(), 0, "SIGTERM did not exit 0")
+        server.start()
+        self.assertEqual(server.store().queue_ids(), [qid])
+        h.check_stored(server.store().content(qid), msg)
+        self.assertEqual(server.stop(), 0)
+
+    def test_sigterm_says_421_to_idle_sessions_and_finishes_a_message_in_progress(self):
+        server = h.Server()
+        self.addCleanup(server.cleanup)
+        server.start()
+        idle = h.smtp_session(server)
+        busy = h.smtp_session(server)
+        self.addCleanup(idle.close)
+        self.addCleanup(busy.close)
+        msg = h.make_message("shutdown", ["sent across a shutdown"] * 20)
+        self.assertEqual(busy.mail(h.SENDER)[0], 250)
+        self.assertEqual(busy.rcpt("bob@example.net")[0], 250)
+        self.assertEqual(busy.docmd("DATA")[0], 354)
+        half = len(msg) // 2
+        busy.send(msg[:half])
+        started = time.monotonic()
+        server.proc.send_signal(signal.SIGTERM)
+        # The idle session is told at once (RFC 5321 §3.8), not left to the drain's bound.
+        code, text = idle.getreply()
+        self.assertEqual(code, 421, text)
+        self.assertIn(b"4.3.2", text)
+        # The message in progress is still accepted, then that session is told too.
+        busy.send(msg[half:] + b".\r\n")  # msg ends in CRLF
+        code, text = busy.getreply()
+        self.assertEqual(code, 250, text)
+        qid = h.queue_id_of(text.decode())
+        code, text = busy.getreply()
+        self.assertEqual(code, 421, text)
+        self.assertEqual(h.reap(server.proc), 0, "SIGTERM did not exit 0")
+        self.assertLess(time.monotonic() - started, 5.0, "the drain waited for idle sessions")
         server.start()
         self.assertEqual(server.store().queue_ids(), [qid])
         h.check_stored(server.store().content(qid), msg)

@@ -177,6 +177,35 @@ TEST_F(Session, TimeoutSends421AndCloses) {
   EXPECT_EQ(send("NOOP\r\n"), "");  // nothing after the close
 }
 
+// RFC 5321 §3.8: a stopping server says 421 — between commands at once, otherwise only after
+// what is in progress (here a message in DATA, then its store result) has finished.
+TEST_F(Session, ShutdownSays421BetweenCommandsOnly) {
+  to_authenticated();
+  EXPECT_TRUE(session_->between_commands());
+  send("MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.net>\r\nDATA\r\nhalf a bo");
+  EXPECT_FALSE(session_->between_commands());
+  EXPECT_FALSE(session_->on_shutdown());
+  EXPECT_EQ(session_->take_output(), "");
+  send("dy\r\n.\r\n");
+  ASSERT_TRUE(std::holds_alternative<StoreMessage>(*session_->take_action()));
+  EXPECT_FALSE(session_->on_shutdown());  // the store result is awaited
+  session_->on_message_stored(replies::queued("X"));
+  EXPECT_EQ(session_->take_output().substr(0, 4), "250 ");
+  EXPECT_TRUE(session_->on_shutdown());
+  EXPECT_EQ(session_->take_output(),
+            "421 4.3.2 postern.test Service shutting down, closing connection\r\n");
+  EXPECT_TRUE(session_->closed());
+  EXPECT_TRUE(std::holds_alternative<CloseConnection>(*session_->take_action()));
+}
+
+TEST_F(Session, ShutdownWaitsForAPartialCommandLine) {
+  to_authenticated();
+  send("NOO");
+  EXPECT_FALSE(session_->on_shutdown());
+  EXPECT_EQ(send("P\r\n").substr(0, 4), "250 ");
+  EXPECT_TRUE(session_->on_shutdown());
+}
+
 TEST_F(Session, ResultsAfterATimeoutAreIgnored) {
   to_authenticated();
   send("MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.net>\r\nDATA\r\nx\r\n.\r\n");
