@@ -145,7 +145,11 @@ void log_interrupted(const store::Store& store, const telemetry::Logger& log) {
 std::optional<Parts> start_parts(const config::Config& config, const telemetry::Logger& log) {
   if (!prepare_data_dir(config, log)) return std::nullopt;
   Parts parts;
-  auto store = store::open_store(store::StoreOptions{.data_dir = config.store.dir});
+  // Delivering to a provider: bodies go from acceptance to delivery in memory (up to 32 MiB
+  // of them) instead of being read back. Capture mode never reads them.
+  constexpr std::size_t kHandoffBytes = 32 * 1024 * 1024;
+  auto store = store::open_store(store::StoreOptions{
+      .data_dir = config.store.dir, .handoff_bytes = config.capture_mode() ? 0 : kHandoffBytes});
   if (!store) {
     log.error("store_failed",
               {{"path", config.store.dir.string()}, {"error", store.error().message()}});

@@ -327,18 +327,28 @@ awaitable<void> Scheduler::worker() {
   if (!stopping_ && !jobs_.empty()) start_workers();
 }
 
-awaitable<void> Scheduler::deliver_job(UpstreamConnection& connection, Job job) {
+// The body to send: handed over from acceptance when it is still in memory, else read back.
+// nullopt if the message is gone (deleted by an operator while leased).
+std::optional<std::string> Scheduler::content_of(const Job& job) {
+  if (auto handed = store_.take_content(job.queue_id)) return handed;
   auto message = store_.load_message(job.queue_id);
   if (!message) {
-    // Deleted by an operator while leased: nothing to deliver, nothing to record.
     log_.info("skipped", {{"queue_id", job.queue_id}, {"error", message.error().message()}});
-    release_held(job);
+    return std::nullopt;
+  }
+  return std::move(message->content);
+}
+
+awaitable<void> Scheduler::deliver_job(UpstreamConnection& connection, Job job) {
+  auto content_to_send = content_of(job);
+  if (!content_to_send) {
+    release_held(job);  // nothing to deliver, nothing to record
     co_return;
   }
   smtp::OutgoingMessage out;
   out.mail_from = job.mail_from;
   for (const auto& r : job.recipients) out.rcpt_to.push_back(r.address);
-  out.content = std::move(message->content);  // sent once, not copied
+  out.content = std::move(*content_to_send);  // sent once, not copied
   out.body_8bitmime = job.body_8bitmime;
   out.smtputf8 = job.smtputf8;
   const auto result = co_await connection.async_send(std::move(out));

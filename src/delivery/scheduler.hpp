@@ -87,6 +87,7 @@ class Scheduler {
   boost::asio::awaitable<void> capture_worker();
   boost::asio::awaitable<std::vector<store::LeasedRecipient>> async_lease();
   boost::asio::awaitable<core::Status> async_record(Decision decision);
+  [[nodiscard]] std::optional<std::string> content_of(const Job& job);
   boost::asio::awaitable<void> deliver_job(UpstreamConnection& connection, Job job);
   boost::asio::awaitable<void> record_and_release(Job job, Decision decision);
   boost::asio::awaitable<void> defer_for_session_failure(Job job, smtp::SessionFailure failure,

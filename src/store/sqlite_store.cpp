@@ -42,16 +42,22 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const StoreOptions&
   auto readers =
       std::make_unique<SqliteReaders>(db_path, options.max_idle_readers, options.busy_timeout_ms);
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(lock.value()), std::move(writer),
-                                                      std::move(readers), std::move(interrupted)));
+                                                      std::move(readers), std::move(interrupted),
+                                                      options.handoff_bytes));
 }
 
 SqliteStore::SqliteStore(DirLock lock, std::unique_ptr<SqliteWriter> writer,
                          std::unique_ptr<SqliteReaders> readers,
-                         std::vector<InterruptedRecipient> interrupted)
+                         std::vector<InterruptedRecipient> interrupted, std::size_t handoff_bytes)
     : lock_(std::move(lock)),
       writer_(std::move(writer)),
       readers_(std::move(readers)),
-      interrupted_(std::move(interrupted)) {}
+      interrupted_(std::move(interrupted)),
+      handoff_(handoff_bytes > 0 ? std::make_unique<ContentHandoff>(handoff_bytes) : nullptr) {}
+
+std::optional<std::string> SqliteStore::take_content(const std::string& queue_id) {
+  return handoff_ ? handoff_->take(queue_id) : std::nullopt;
+}
 
 const std::vector<InterruptedRecipient>& SqliteStore::interrupted_at_open() const {
   return interrupted_;
@@ -60,7 +66,7 @@ const std::vector<InterruptedRecipient>& SqliteStore::interrupted_at_open() cons
 SqliteStore::~SqliteStore() { writer_->stop(); }
 
 void SqliteStore::async_commit(NewMessage message, std::function<void(core::Status)> done) {
-  writer_->submit(make_commit_job(std::move(message), std::move(done)));
+  writer_->submit(make_commit_job(std::move(message), std::move(done), handoff_.get()));
 }
 
 core::Result<MessageRecord> SqliteStore::load_message(const std::string& queue_id) {
@@ -101,6 +107,14 @@ core::Result<MessageRecord> SqliteStore::load_capture(const std::string& queue_i
 
 void SqliteStore::async_operate(OperatorRequest request,
                                 std::function<void(core::Result<std::size_t>)> done) {
+  if (handoff_ && request.verb == OperatorVerb::remove) {
+    // A deleted message must not be delivered from memory: its body goes with it.
+    done = [handoff = handoff_.get(), queue_id = request.queue_id,
+            done = std::move(done)](core::Result<std::size_t> result) {
+      if (result) handoff->erase(queue_id);
+      done(std::move(result));
+    };
+  }
   writer_->submit(make_operator_job(std::move(request), std::move(done)));
 }
 

@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "store/content_handoff.hpp"
 #include "store/data_dir.hpp"
 #include "store/sqlite_readers.hpp"
 #include "store/sqlite_writer.hpp"
@@ -42,16 +43,18 @@ class SqliteStore final : public Store {
   core::Status health() const override;
   StoreStats stats() const override;
   const std::vector<InterruptedRecipient>& interrupted_at_open() const override;
+  std::optional<std::string> take_content(const std::string& queue_id) override;
 
  private:
   SqliteStore(DirLock lock, std::unique_ptr<SqliteWriter> writer,
               std::unique_ptr<SqliteReaders> readers,
-              std::vector<InterruptedRecipient> interrupted);
+              std::vector<InterruptedRecipient> interrupted, std::size_t handoff_bytes);
 
   DirLock lock_;                             // released last
   std::unique_ptr<SqliteWriter> writer_;
   std::unique_ptr<SqliteReaders> readers_;   // closed before the writer's connection
   std::vector<InterruptedRecipient> interrupted_;
+  std::unique_ptr<ContentHandoff> handoff_;  // null when StoreOptions::handoff_bytes is 0
 };
 
 }  // namespace postern::store

@@ -249,6 +249,11 @@ class Store {
 
   [[nodiscard]] virtual StoreStats stats() const = 0;
 
+  // The content of a message this process committed and delivery has not taken yet, if it is
+  // still held in memory (StoreOptions::handoff_bytes; see content_handoff.hpp); nullopt
+  // otherwise — read it with load_message. Taking it removes it. Thread-safe.
+  [[nodiscard]] virtual std::optional<std::string> take_content(const std::string& queue_id) = 0;
+
   // The leases found (and cleared) when the store was opened, in queue order: the previous
   // process's work in flight, reported so the at-least-once window can be logged.
   [[nodiscard]] virtual const std::vector<InterruptedRecipient>& interrupted_at_open() const = 0;
@@ -258,6 +263,9 @@ struct StoreOptions {
   std::filesystem::path data_dir;   // holds queue.db (+ -wal, -shm) and queue.lock; created
   std::size_t max_idle_readers = 4; // read connections kept open between reads
   int busy_timeout_ms = 5000;
+  // Bodies of newly committed messages kept in memory for delivery (take_content), at most
+  // this many octets; 0: none (capture mode: nothing would take them).
+  std::size_t handoff_bytes = 0;
 
   // TEST ONLY: PRAGMA max_page_count on the write connection, to provoke SQLITE_FULL.
   std::optional<std::uint32_t> max_page_count;

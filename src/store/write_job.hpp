@@ -18,6 +18,8 @@
 
 namespace postern::store {
 
+class ContentHandoff;
+
 // The prepared statements of the write connection (see sqlite_writer.cpp for the SQL).
 struct WriterStatements {
   sqlite3* db = nullptr;  // the write connection, for sqlite3_last_insert_rowid / changes
@@ -90,8 +92,10 @@ struct MessageKey {
 
 // --- the jobs ---
 
+// Once committed, the content goes to `handoff` (when given) before `done` is called.
 [[nodiscard]] std::unique_ptr<WriteJob> make_commit_job(
-    NewMessage message, std::function<void(core::Status)> done);
+    NewMessage message, std::function<void(core::Status)> done,
+    ContentHandoff* handoff = nullptr);
 
 [[nodiscard]] std::unique_ptr<WriteJob> make_lease_job(
     LeaseRequest request,

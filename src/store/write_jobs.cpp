@@ -3,6 +3,7 @@
 #include <limits>
 #include <utility>
 
+#include "store/content_handoff.hpp"
 #include "store/schema.hpp"
 #include "store/write_job.hpp"
 
@@ -85,19 +86,24 @@ namespace {
 
 class CommitJob final : public WriteJob {
  public:
-  CommitJob(NewMessage message, std::function<void(core::Status)> done)
-      : message_(std::move(message)), done_(std::move(done)) {}
+  CommitJob(NewMessage message, std::function<void(core::Status)> done, ContentHandoff* handoff)
+      : message_(std::move(message)), done_(std::move(done)), handoff_(handoff) {}
 
   JobResult apply(WriterStatements& s) override {
     return insert_new_message(s, message_, message_.kind);
   }
 
-  void finish(core::Status status) override { done_(status); }
+  void finish(core::Status status) override {
+    if (!status && handoff_ != nullptr)
+      handoff_->put(message_.queue_id, std::move(message_.content));
+    done_(status);
+  }
   std::uint64_t messages() const override { return 1; }
 
  private:
   NewMessage message_;
   std::function<void(core::Status)> done_;
+  ContentHandoff* handoff_;
 };
 
 class LeaseJob final : public WriteJob {
@@ -169,13 +175,13 @@ class LeaseJob final : public WriteJob {
 }  // namespace
 
 std::unique_ptr<WriteJob> make_commit_job(NewMessage message,
-                                          std::function<void(core::Status)> done) {
-  return std::make_unique<CommitJob>(std::move(message), std::move(done));
+                                          std::function<void(core::Status)> done,
+                                          ContentHandoff* handoff) {
+  return std::make_unique<CommitJob>(std::move(message), std::move(done), handoff);
 }
 
 std::unique_ptr<WriteJob> make_lease_job(
-    LeaseRequest request,
-    std::function<void(core::Result<std::vector<LeasedRecipient>>)> done) {
+    LeaseRequest request, std::function<void(core::Result<std::vector<LeasedRecipient>>)> done) {
   return std::make_unique<LeaseJob>(std::move(request), std::move(done));
 }
 
