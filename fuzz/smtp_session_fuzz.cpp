@@ -2,7 +2,8 @@
 // the input. Input: [config byte] then packets, each [decision byte][client bytes...] ended by
 // 0xFF (a byte never valid in SMTP text under UTF-8, so seeds stay readable).
 // Decision bits: 0 credentials ok, 1 sender allowed, 2-3 store outcome (queued, 451, 452,
-// 421), 4 timeout after the packet, 5 feed the packet byte by byte.
+// 421), 4 timeout after the packet, 5 feed the packet byte by byte, 6 a shutdown request
+// after the packet (421 between commands, nothing in the middle of one).
 // Invariants: replies are well-formed; no 521; nothing but a close after a close; AUTH only
 // inside TLS; messages reach the store only from an authenticated TLS session, with
 // recipients, within the size limit and, under the strict policy, in canonical CRLF; every
@@ -34,7 +35,14 @@ class Driver {
     } else {
       step(decision, bytes);
     }
-    if (decision & 16) {
+    if (decision & 64) {
+      const bool idle = session_.between_commands();
+      const bool closed = session_.on_shutdown();
+      drain();
+      FUZZ_CHECK(!idle || closed);
+      FUZZ_CHECK(closed == session_.closed());
+    }
+    if ((decision & 16) && !session_.closed()) {
       session_.on_timeout();
       drain();
       FUZZ_CHECK(session_.closed());
