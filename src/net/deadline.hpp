@@ -1,7 +1,8 @@
 #pragma once
 // net::Deadline — a time limit for one socket operation at a time (a read, a write, a TLS
 // handshake). arm() before the operation, disarm() after it; if the time runs out first, the
-// socket's pending operations are cancelled and disarm() reports the expiry. A generation
+// socket's pending operations are cancelled, its receiving side is shut down (nothing more is
+// read from it), and disarm() reports the expiry. A generation
 // number makes an expiry that raced with the operation's completion harmless: it can never
 // cancel the next operation.
 //
@@ -30,6 +31,11 @@ class Deadline {
       expired_ = true;
       boost::system::error_code ignored;
       socket_.cancel(ignored);
+      // Also end the receiving side: a wait that starts after this point (a TLS handshake
+      // step ran on another thread while the timer fired, so nothing was pending to cancel)
+      // sees end of stream at once instead of waiting for a peer that may never send. Writes
+      // still work, so a "421 timeout" can go out.
+      socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_receive, ignored);
     });
   }
 
