@@ -11,7 +11,6 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/ssl/stream.hpp>
 
 #include "core/result.hpp"
 #include "tls/errors.hpp"
@@ -21,7 +20,7 @@ namespace postern::tls {
 // A client context: TLS 1.2 minimum, the server context's cipher list, no compression, no
 // renegotiation, verify_peer with the system trust store (OpenSSL default paths, which honour
 // SSL_CERT_FILE / SSL_CERT_DIR) and, when given, the PEM certificates in `extra_ca_file`.
-// The context alone does not check host names: call prepare_client_stream() on every stream.
+// The context alone does not check host names: call prepare_client_ssl() on every connection.
 // Errors: Errc::ca_unreadable (why names the file), bad_configuration.
 [[nodiscard]] core::Result<std::shared_ptr<boost::asio::ssl::context>> make_client_context(
     const std::optional<std::filesystem::path>& extra_ca_file = std::nullopt,
@@ -34,11 +33,5 @@ namespace postern::tls {
 // ignored. A mismatch fails the handshake (verify result X509_V_ERR_HOSTNAME_MISMATCH).
 // Errors: Errc::invalid_hostname, bad_configuration.
 [[nodiscard]] core::Status prepare_client_ssl(SSL* ssl, std::string_view host);
-
-template <class NextLayer>
-[[nodiscard]] core::Status prepare_client_stream(boost::asio::ssl::stream<NextLayer>& stream,
-                                                 std::string_view host) {
-  return prepare_client_ssl(stream.native_handle(), host);
-}
 
 }  // namespace postern::tls

@@ -66,7 +66,7 @@ awaitable<void> connect(tcp::endpoint endpoint, ssl::context& context, std::stri
   co_await socket.async_connect(endpoint, token);
   if (ec) co_return (void)(out.ec = ec);
   ssl::stream<tcp::socket> stream(std::move(socket), context);
-  EXPECT_FALSE(prepare_client_stream(stream, host));
+  EXPECT_FALSE(prepare_client_ssl(stream.native_handle(), host));
   if (resume != nullptr) {
     EXPECT_EQ(SSL_set_session(stream.native_handle(), resume), 1);
   }
@@ -210,7 +210,7 @@ TEST(ClientContext, PrepareSetsStrictHostChecks) {
   ASSERT_TRUE(context.ok());
   asio::io_context io;
   ssl::stream<tcp::socket> stream(io, **context);
-  ASSERT_FALSE(prepare_client_stream(stream, "smtp.example"));
+  ASSERT_FALSE(prepare_client_ssl(stream.native_handle(), "smtp.example"));
   const X509_VERIFY_PARAM* param = SSL_get0_param(stream.native_handle());
   const unsigned flags = X509_VERIFY_PARAM_get_hostflags(param);
   EXPECT_NE(flags & X509_CHECK_FLAG_NEVER_CHECK_SUBJECT, 0u);    // RFC 9525 §6.3: no CN
@@ -218,8 +218,8 @@ TEST(ClientContext, PrepareSetsStrictHostChecks) {
   EXPECT_STREQ(SSL_get_servername(stream.native_handle(), TLSEXT_NAMETYPE_host_name), "smtp.example");
   EXPECT_EQ(SSL_get_verify_mode(stream.native_handle()) & SSL_VERIFY_PEER, SSL_VERIFY_PEER);
   ssl::stream<tcp::socket> bad(io, **context);
-  EXPECT_EQ(prepare_client_stream(bad, "bad_name!"), Errc::invalid_hostname);
-  EXPECT_EQ(prepare_client_stream(bad, ""), Errc::invalid_hostname);
+  EXPECT_EQ(prepare_client_ssl(bad.native_handle(), "bad_name!"), Errc::invalid_hostname);
+  EXPECT_EQ(prepare_client_ssl(bad.native_handle(), ""), Errc::invalid_hostname);
 }
 
 }  // namespace
