@@ -143,7 +143,7 @@ void Scheduler::stop(std::chrono::milliseconds bound) {
     wake();
   });
   // The thread ends when the lease loop and every worker have returned; past the bound the
-  // context is stopped (their leases expire and the work is picked up at the next start).
+  // context is stopped (their leases stay; the next start clears them and picks the work up).
   std::thread waiter([this, &finished] {
     while (!context_.stopped()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     finished.set_value();

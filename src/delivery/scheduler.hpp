@@ -77,7 +77,7 @@ class Scheduler {
   // Thread-safe, cheap.
   void notify();
   // Stops leasing; lets transactions in flight finish (up to `bound`), says QUIT, and joins
-  // the thread. Leases of unfinished work expire and are picked up at the next start.
+  // the thread. Work not finished keeps its leases; the next start clears them and delivers it.
   void stop(std::chrono::milliseconds bound);
 
  private:
