@@ -108,9 +108,9 @@ class Connection {
   }
 
  private:
-  // A shutdown began: a session waiting for its client's next command is told 421 now (the
-  // wait is cancelled and read_some answers); one in the middle of something finishes first
-  // and is told at its next command boundary (run()).
+  // A shutdown began: a session waiting for its client's next command is told 421 now (its
+  // read is cancelled and run() answers); one in the middle of something finishes first and
+  // is told at its next command boundary (also run()).
   void on_server_stopping() {
     if (!waiting_for_command_) return;
     boost::system::error_code ignored;
@@ -139,10 +139,9 @@ class Connection {
       co_await flush();
       co_return std::nullopt;
     }
-    if (ec == asio::error::operation_aborted && context_.registry.stopping() &&
-        session_.on_shutdown()) {
-      log_.info("shutdown");
-      co_await flush();
+    // Cancelled for a shutdown: no bytes, and run() says 421 at the top of its loop.
+    if (ec == asio::error::operation_aborted && context_.registry.stopping()) {
+      co_return std::string_view();
     }
     if (ec) co_return std::nullopt;
     co_return std::string_view(static_cast<const char*>(target.data()), n);
