@@ -1,6 +1,6 @@
 #pragma once
 // The store's callback calls as awaitables that resume on the caller's executor (the store
-// calls back on its writer thread).
+// calls back on one of its own threads).
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>

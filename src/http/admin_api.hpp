@@ -41,7 +41,7 @@ class AdminApi {
   explicit AdminApi(store::Store& store, const core::Clock& clock = system_clock());
 
   // Handles one request; `done` is called exactly once — before returning for reads (a read
-  // runs on the calling thread), from the store's writer thread for writes.
+  // runs on the calling thread), from a store thread for writes.
   void async_handle(std::string_view method, std::string_view target,
                     std::function<void(ApiResponse)> done);
 

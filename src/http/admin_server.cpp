@@ -109,7 +109,7 @@ namespace {
 
 using State = AdminServer::State;
 
-// AdminApi may finish on the store's writer thread; resume on the strand.
+// AdminApi may finish on a store thread; resume on the strand.
 awaitable<ApiResponse> call_api(std::shared_ptr<State> s, std::string method, std::string target) {
   return asio::async_initiate<decltype(asio::use_awaitable), void(ApiResponse)>(
       [s, method = std::move(method), target = std::move(target)](auto handler) {

@@ -5,8 +5,8 @@
 //
 // Contract: bounded by the total size of the bodies it holds; the oldest go first. take()
 // hands a body over once (a second job for the same message, a retry, reads the store). A
-// body larger than the bound is not kept. Thread-safe: the writer thread puts, the delivery
-// thread takes, an operator's delete erases.
+// body larger than the bound is not kept. Thread-safe: a store thread puts (when a commit is
+// durable), the delivery thread takes, an operator's delete erases.
 
 #include <cstddef>
 #include <deque>

@@ -38,7 +38,7 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const StoreOptions&
   auto checkpoint_db = open_db(db_path, options.busy_timeout_ms);
   if (!checkpoint_db) return checkpoint_db.error();
   auto writer = std::make_unique<SqliteWriter>(std::move(db.value()), std::move(stmts),
-                                               std::move(checkpoint_db.value()));
+                                               std::move(checkpoint_db.value()), options.wal_sync);
   auto readers =
       std::make_unique<SqliteReaders>(db_path, options.max_idle_readers, options.busy_timeout_ms);
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(lock.value()), std::move(writer),

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "store/wal_write_vfs.hpp"
 #include "store/write_error.hpp"
 
 namespace postern::store {
@@ -13,14 +14,20 @@ namespace {
 // replies nor the next batch wait for it.
 constexpr int kCheckpointFrames = 1000;
 
+// Committed batches waiting for (or in) their WAL sync before the writer takes the next one:
+// one syncing while the next is applied and written.
+constexpr std::size_t kMaxBatchesInFlight = 2;
+
 core::Status errc(core::Errc e) { return make_error_code(e); }
 
 }  // namespace
 
-SqliteWriter::SqliteWriter(Db db, std::unique_ptr<WriterStatements> stmts, Db checkpoint_db)
+SqliteWriter::SqliteWriter(Db db, std::unique_ptr<WriterStatements> stmts, Db checkpoint_db,
+                           WalSyncer::SyncFunction sync)
     : db_(std::move(db)),
       stmts_(std::move(stmts)),
       checkpointer_(std::make_unique<Checkpointer>(std::move(checkpoint_db), refusing_)),
+      syncer_(std::make_unique<WalSyncer>(refusing_, messages_, std::move(sync))),
       next_checkpoint_at_(kCheckpointFrames) {
   // Replaces SQLite's auto-checkpoint hook: a checkpoint error must not turn a successful
   // COMMIT into a failed one, and checkpoints should not delay the replies.
@@ -30,6 +37,7 @@ SqliteWriter::SqliteWriter(Db db, std::unique_ptr<WriterStatements> stmts, Db ch
 
 SqliteWriter::~SqliteWriter() {
   stop();
+  syncer_.reset();
   checkpointer_.reset();
   // After a storage failure the WAL is left for the next start to recover from: no
   // checkpoint, not even the one SQLite runs when the last connection closes.
@@ -51,6 +59,11 @@ void SqliteWriter::submit(std::unique_ptr<WriteJob> job) {
   job->finish(errc(core::Errc::store_unavailable));
 }
 
+bool SqliteWriter::has_queued_jobs() {
+  std::lock_guard lock(mu_);
+  return !queue_.empty();
+}
+
 void SqliteWriter::stop() {
   {
     std::lock_guard lock(mu_);
@@ -58,6 +71,7 @@ void SqliteWriter::stop() {
   }
   wake_.notify_one();
   if (thread_.joinable()) thread_.join();
+  syncer_->stop();  // after the writer: it may still hand over its last batch
 }
 
 core::Status SqliteWriter::health() const {
@@ -65,13 +79,14 @@ core::Status SqliteWriter::health() const {
 }
 
 StoreStats SqliteWriter::stats() const {
-  return {transactions_.load(), messages_.load(), largest_batch_.load(),
-          checkpointer_->runs()};
+  return {transactions_.load(), messages_.load(), largest_batch_.load(), checkpointer_->runs(),
+          syncer_->syncs()};
 }
 
 // Takes everything queued so far as one batch; what arrives meanwhile forms the next one.
 void SqliteWriter::run() {
   for (;;) {
+    syncer_->wait_for_room(kMaxBatchesInFlight);
     Batch batch;
     {
       std::unique_lock lock(mu_);
@@ -83,18 +98,22 @@ void SqliteWriter::run() {
   }
 }
 
+// A batch whose COMMIT deferred its WAL sync goes to the syncer, which finishes its jobs once
+// the sync succeeded; one that committed nothing (or synced in place) is finished here.
 void SqliteWriter::run_batch(Batch& batch) {
   std::vector<core::Status> results(batch.size());
   std::vector<bool> live(batch.size(), true);  // still part of the transaction
+  int deferred_sync_fd = -1;
   if (refusing_.load()) {
     fail_live(results, live, errc(core::Errc::store_unavailable));
   } else {
-    while (try_transaction(batch, results, live) == Attempt::restart) {
+    while (try_transaction(batch, results, live, deferred_sync_fd) == Attempt::restart) {
     }
   }
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (!results[i]) messages_.fetch_add(batch[i]->messages());
-    batch[i]->finish(results[i]);
+  if (deferred_sync_fd >= 0) {
+    syncer_->submit(deferred_sync_fd, std::move(batch), std::move(results), has_queued_jobs());
+  } else {
+    finish_batch(batch, results, messages_);
   }
   maybe_checkpoint();
 }
@@ -105,7 +124,8 @@ void SqliteWriter::run_batch(Batch& batch) {
 // gone but nothing was committed, so they simply run again in a new transaction.
 SqliteWriter::Attempt SqliteWriter::try_transaction(Batch& batch,
                                                     std::vector<core::Status>& results,
-                                                    std::vector<bool>& live) {
+                                                    std::vector<bool>& live,
+                                                    int& deferred_sync_fd) {
   if (std::none_of(live.begin(), live.end(), [](bool b) { return b; })) return Attempt::finished;
   const auto abort_with = [&](int rc) {
     rollback_if_open();
@@ -134,7 +154,11 @@ SqliteWriter::Attempt SqliteWriter::try_transaction(Batch& batch,
     live[i] = false;
     if (sqlite3_get_autocommit(db_.get())) return Attempt::restart;
   }
-  if (int rc = stmts_->commit.step_once(); rc != SQLITE_DONE) return abort_with(rc);
+  {
+    WalSyncDeferral deferral;  // the COMMIT writes the frames; the syncer makes them durable
+    if (int rc = stmts_->commit.step_once(); rc != SQLITE_DONE) return abort_with(rc);
+    deferred_sync_fd = deferral.deferred_fd();
+  }
   transactions_.fetch_add(1);
   std::uint64_t largest = largest_batch_.load();
   while (applied > largest && !largest_batch_.compare_exchange_weak(largest, applied)) {

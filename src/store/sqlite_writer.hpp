@@ -1,7 +1,8 @@
 #pragma once
 // The single writer: one thread owns the write connection and turns every request queued
-// while it was busy into one transaction and one fsync (group commit). See
-// docs/store-format.md, "Commit protocol".
+// while it was busy into one transaction and one fsync (group commit). The fsync itself runs
+// on the WalSyncer's thread while this one applies the next batch. See docs/store-format.md,
+// "Commit protocol".
 
 #include <atomic>
 #include <condition_variable>
@@ -14,6 +15,7 @@
 #include "store/checkpointer.hpp"
 #include "store/sqlite_db.hpp"
 #include "store/store.hpp"
+#include "store/wal_syncer.hpp"
 #include "store/write_job.hpp"
 
 namespace postern::store {
@@ -23,7 +25,9 @@ class SqliteWriter {
   // REQUIRES: `db` configured (configure_writer) and migrated; `stmts` prepared on it;
   // `checkpoint_db` a second connection to the same file, for the checkpointer.
   // Starts the writer and checkpointer threads.
-  SqliteWriter(Db db, std::unique_ptr<WriterStatements> stmts, Db checkpoint_db);
+  // `sync` replaces fdatasync of the WAL, for tests (WalSyncer::SyncFunction).
+  SqliteWriter(Db db, std::unique_ptr<WriterStatements> stmts, Db checkpoint_db,
+               WalSyncer::SyncFunction sync = {});
   ~SqliteWriter();  // stop()
   SqliteWriter(const SqliteWriter&) = delete;
   SqliteWriter& operator=(const SqliteWriter&) = delete;
@@ -39,13 +43,14 @@ class SqliteWriter {
   [[nodiscard]] StoreStats stats() const;
 
  private:
-  using Batch = std::vector<std::unique_ptr<WriteJob>>;
+  using Batch = WriteBatch;
   enum class Attempt { finished, restart };
 
   void run();
+  [[nodiscard]] bool has_queued_jobs();
   void run_batch(Batch& batch);
-  Attempt try_transaction(Batch& batch, std::vector<core::Status>& results,
-                          std::vector<bool>& live);
+  Attempt try_transaction(Batch& batch, std::vector<core::Status>& results, std::vector<bool>& live,
+                          int& deferred_sync_fd);
   [[nodiscard]] int apply_in_savepoint(WriteJob& job, JobResult& result);
   void fail_live(std::vector<core::Status>& results, const std::vector<bool>& live,
                  core::Status status);
@@ -58,14 +63,15 @@ class SqliteWriter {
   std::unique_ptr<WriterStatements> stmts_;
   std::atomic<bool> refusing_{false};  // set by the writer or the checkpointer, never cleared
   std::unique_ptr<Checkpointer> checkpointer_;
+  std::atomic<std::uint64_t> messages_{0};
+  std::unique_ptr<WalSyncer> syncer_;
 
   std::mutex mu_;
   std::condition_variable wake_;
-  Batch queue_;          // guarded by mu_
+  Batch queue_;            // guarded by mu_
   bool stopping_ = false;  // guarded by mu_
 
   std::atomic<std::uint64_t> transactions_{0};
-  std::atomic<std::uint64_t> messages_{0};
   std::atomic<std::uint64_t> largest_batch_{0};
   // Writer thread only: WAL size after the last commit, at the previous batch, and the size
   // at which the next checkpoint is due.
@@ -73,7 +79,7 @@ class SqliteWriter {
   int last_wal_frames_ = 0;
   int next_checkpoint_at_ = 0;
 
-  std::thread thread_;   // last: starts after every other member is ready
+  std::thread thread_;  // last: starts after every other member is ready
 };
 
 }  // namespace postern::store

@@ -160,10 +160,11 @@ struct OperatorRequest {
 
 // Counters for tests and metrics; monotonic over the life of the Store object.
 struct StoreStats {
-  std::uint64_t transactions = 0;        // write transactions committed (one fsync each)
+  std::uint64_t transactions = 0;        // write transactions committed
   std::uint64_t messages_committed = 0;  // async_commit calls that succeeded
   std::uint64_t largest_batch = 0;       // most write requests in one transaction
   std::uint64_t checkpoints = 0;         // WAL checkpoints run (WAL frames copied to queue.db)
+  std::uint64_t wal_syncs = 0;           // WAL fdatasyncs after commits (one may cover several)
 };
 
 class Store {
@@ -180,7 +181,8 @@ class Store {
   //    queue id; timed_out: another process held the database's write lock (SMTP 451 4.3.0).
   //    Nothing was stored.
   // Concurrent calls are batched into one transaction and one fsync (group commit).
-  // `done` runs on the writer thread: it must be short and must not throw (post work away).
+  // `done` runs on a store thread (the writer's, or the syncer's that ran the fsync): it must
+  // be short and must not throw (post work away).
   virtual void async_commit(NewMessage message, std::function<void(core::Status)> done) = 0;
 
   // Reads one message with its recipients and content. Errc::not_found if absent.
@@ -269,6 +271,9 @@ struct StoreOptions {
 
   // TEST ONLY: PRAGMA max_page_count on the write connection, to provoke SQLITE_FULL.
   std::optional<std::uint32_t> max_page_count;
+  // TEST ONLY: replaces fdatasync(2) of the WAL after a commit (returns 0 or an errno value),
+  // to hold a commit's sync or make it fail.
+  std::function<int(int fd)> wal_sync;
 };
 
 // Opens (creating if needed) the embedded SQLite store in options.data_dir, migrates the

@@ -1,7 +1,10 @@
 #include "store/wal_write_vfs.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <cstring>
 #include <mutex>
 #include <new>
@@ -17,7 +20,16 @@ struct ShimFile {
   bool is_wal;
   std::string* pending;  // the buffered run (WAL files only)
   sqlite3_int64 pending_offset;
+  int sync_fd;           // WAL files: our own descriptor, for a deferred fdatasync; or -1
+  bool header_unsynced;  // WAL files: the header was written since the last real sync
 };
+
+// The WAL header's size (SQLite's WAL_HDRSIZE); frames start after it.
+constexpr sqlite3_int64 kWalHeaderSize = 32;
+
+thread_local WalSyncDeferral* t_deferral = nullptr;
+std::atomic<std::uint64_t> g_in_place_syncs{0};
+std::atomic<std::uint64_t> g_deferred_syncs{0};
 
 sqlite3_vfs g_vfs;
 sqlite3_vfs* g_real = nullptr;
@@ -38,6 +50,8 @@ int x_close(sqlite3_file* file) {
   const int rc = f->real->pMethods ? f->real->pMethods->xClose(f->real) : SQLITE_OK;
   delete f->pending;
   f->pending = nullptr;
+  if (f->sync_fd >= 0) ::close(f->sync_fd);
+  f->sync_fd = -1;
   return flushed != SQLITE_OK ? flushed : rc;
 }
 
@@ -50,6 +64,7 @@ int x_read(sqlite3_file* file, void* buffer, int amount, sqlite3_int64 offset) {
 int x_write(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offset) {
   ShimFile* f = shim(file);
   if (!f->is_wal) return f->real->pMethods->xWrite(f->real, data, amount, offset);
+  if (offset < kWalHeaderSize) f->header_unsynced = true;
   std::string& run = *f->pending;
   const bool continues =
       !run.empty() && offset == f->pending_offset + static_cast<sqlite3_int64>(run.size());
@@ -73,7 +88,22 @@ int x_write(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offs
 int x_truncate(sqlite3_file* file, sqlite3_int64 size) {
   POSTERN_FLUSH_THEN(xTruncate(f->real, size));
 }
-int x_sync(sqlite3_file* file, int flags) { POSTERN_FLUSH_THEN(xSync(f->real, flags)); }
+
+// A commit's sync on a thread with a WalSyncDeferral is recorded instead of run
+// (wal_write_vfs.hpp); everything else syncs here and now.
+int x_sync(sqlite3_file* file, int flags) {
+  ShimFile* f = shim(file);
+  if (int rc = flush(f); rc != SQLITE_OK) return rc;
+  if (f->is_wal && f->sync_fd >= 0 && !f->header_unsynced &&
+      WalSyncDeferral::defer_on_this_thread(f->sync_fd)) {
+    g_deferred_syncs.fetch_add(1, std::memory_order_relaxed);
+    return SQLITE_OK;
+  }
+  const int rc = f->real->pMethods->xSync(f->real, flags);
+  if (rc == SQLITE_OK) f->header_unsynced = false;
+  g_in_place_syncs.fetch_add(1, std::memory_order_relaxed);
+  return rc;
+}
 int x_file_size(sqlite3_file* file, sqlite3_int64* size) {
   POSTERN_FLUSH_THEN(xFileSize(f->real, size));
 }
@@ -143,6 +173,8 @@ int x_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, i
   f->is_wal = (flags & SQLITE_OPEN_WAL) != 0;
   f->pending = nullptr;
   f->pending_offset = 0;
+  f->sync_fd = -1;
+  f->header_unsynced = false;
   f->base.pMethods = nullptr;
   const int rc = g_real->xOpen(g_real, name, f->real, flags, out_flags);
   if (rc != SQLITE_OK) return rc;
@@ -158,6 +190,9 @@ int x_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, i
       f->real->pMethods->xClose(f->real);
       return SQLITE_NOMEM;
     }
+    // A descriptor of our own for deferred syncs (fdatasync works on a read-only one). If it
+    // cannot be had, this file's syncs simply run in place.
+    f->sync_fd = ::open(name, O_RDONLY | O_CLOEXEC);
   }
   f->base.pMethods = &kMethods;
   return SQLITE_OK;
@@ -214,6 +249,21 @@ const char* register_vfs() {
 }
 
 }  // namespace
+
+WalSyncDeferral::WalSyncDeferral() : outer_(t_deferral) { t_deferral = this; }
+
+WalSyncDeferral::~WalSyncDeferral() { t_deferral = outer_; }
+
+bool WalSyncDeferral::defer_on_this_thread(int fd) {
+  if (t_deferral == nullptr) return false;
+  t_deferral->fd_ = fd;
+  return true;
+}
+
+WalSyncCounts wal_sync_counts() {
+  return {g_in_place_syncs.load(std::memory_order_relaxed),
+          g_deferred_syncs.load(std::memory_order_relaxed)};
+}
 
 const char* wal_write_vfs() {
   static const char* const name = register_vfs();

@@ -1,6 +1,7 @@
 #pragma once
 // A write request as the writer thread sees it. The writer applies every queued job inside one
-// transaction, each in its own SAVEPOINT, commits once, then calls finish() on each.
+// transaction, each in its own SAVEPOINT, commits once, then (after the WAL sync) calls
+// finish() on each.
 
 #include <sqlite3.h>
 
@@ -54,8 +55,9 @@ class WriteJob {
   // SQLite rolled the whole transaction back), so it must start from scratch each time.
   [[nodiscard]] virtual JobResult apply(WriterStatements& stmts) = 0;
 
-  // Called exactly once on the writer thread, after the batch committed (status empty) or
-  // failed. Only then may the caller learn its result.
+  // Called exactly once, after the batch committed and its WAL sync returned (status empty) or
+  // after it failed; on the writer thread, or on the syncer's when that ran the sync. Only then
+  // may the caller learn its result.
   virtual void finish(core::Status status) = 0;
 
   // Messages this job adds to the queue, for StoreStats.
