@@ -37,3 +37,29 @@ wait_listening() {  # PORT PID SECONDS
   done
   return 1
 }
+
+# cpu_busy_percent SECONDS: the machine's busy CPU share (all cores) over SECONDS, from
+# /proc/stat (idle and iowait count as not busy).
+cpu_busy_percent() {
+  local a b
+  read -r -a a < <(head -1 /proc/stat)
+  sleep "$1"
+  read -r -a b < <(head -1 /proc/stat)
+  local total=0 idle i
+  for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
+  idle=$((b[4] - a[4] + b[5] - a[5]))
+  ((total > 0)) || { echo 0; return; }
+  echo $((100 * (total - idle) / total))
+}
+
+# wait_quiet: before a measured run, waits until the previous one's leftovers (exiting
+# processes, writeback) are done: busy CPU under 10 % over half a second, 30 s at most.
+# Prints the last reading.
+wait_quiet() {
+  local busy=100
+  for _ in $(seq 1 60); do
+    busy=$(cpu_busy_percent 0.5)
+    ((busy < 10)) && break
+  done
+  echo "$busy"
+}

@@ -259,7 +259,9 @@ bench_e2e() {  # SERVER WORKLOAD
     postfix-reuse) start_postfix "$tag" 1 ;;
   esac
   local pid=$SERVER_PID
-  log "$server $name: $spec (load average $(cut -d' ' -f1 /proc/loadavg))"
+  local busy
+  busy=$(wait_quiet)
+  log "$server $name: $spec (load average $(cut -d' ' -f1 /proc/loadavg), CPU busy $busy % before)"
   "$SCRIPTS/proc_sampler.py" --pid "$pid" --settle-max 5 >"$TMP/sample.json" &
   local sampler=$!
   PIDS+=("$sampler")

@@ -75,9 +75,10 @@ run_load() {
   local server=$1 name=$2 port=$3 pid=$4 spec c k s n
   spec=${!name}
   read -r c k s n <<<"$spec"
-  local loadavg
+  local loadavg busy
+  busy=$(wait_quiet)
   loadavg=$(cut -d' ' -f1 /proc/loadavg)
-  log "$server $name: C=$c K=$k S=$s N=$n (load average $loadavg)"
+  log "$server $name: C=$c K=$k S=$s N=$n (load average $loadavg, CPU busy $busy % before)"
   "$SCRIPTS/proc_sampler.py" --pid "$pid" >"$TMP/sample.json" &
   local sampler=$!
   PIDS+=("$sampler")
