@@ -148,8 +148,10 @@ std::optional<Parts> start_parts(const config::Config& config, const telemetry::
   // Delivering to a provider: bodies go from acceptance to delivery in memory (up to 32 MiB
   // of them) instead of being read back. Capture mode never reads them.
   constexpr std::size_t kHandoffBytes = 32 * 1024 * 1024;
-  auto store = store::open_store(store::StoreOptions{
-      .data_dir = config.store.dir, .handoff_bytes = config.capture_mode() ? 0 : kHandoffBytes});
+  auto store = store::open_store(
+      store::StoreOptions{.data_dir = config.store.dir,
+                          .handoff_bytes = config.capture_mode() ? 0 : kHandoffBytes,
+                          .keep_done = config.delivery.keep_done});
   if (!store) {
     log.error("store_failed",
               {{"path", config.store.dir.string()}, {"error", store.error().message()}});

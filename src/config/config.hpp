@@ -130,6 +130,9 @@ struct DeliverySettings {
   std::optional<std::size_t> max_connections;
   std::optional<std::size_t> messages_per_connection;
   std::size_t capture_limit = 1000;  // messages kept in the capture mailbox (oldest dropped)
+  // A finished message (every recipient delivered or failed) is deleted this long after its
+  // last outcome; until then `postern queue show` still finds it.
+  std::chrono::milliseconds keep_done{std::chrono::hours(24 * 7)};
   // How long a delivery worker owns a message it picked (a dead worker's messages return
   // after this; longer than one transaction, whose final dot alone may take 10 minutes,
   // RFC 5321 §4.5.3.2.6), and how often the scheduler looks for due messages when not woken.

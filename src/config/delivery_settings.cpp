@@ -74,6 +74,7 @@ DeliverySettings read_delivery(const Sources& s) {
   d.max_connections = read_override(s, kMaxConnections, 1000);
   d.messages_per_connection = read_override(s, kMessagesPerConnection, 1'000'000);
   d.capture_limit = read_count(s, kCaptureLimit, d.capture_limit, {1, 1'000'000, {}});
+  d.keep_done = read_duration(s, kKeepDone, d.keep_done, hours(24 * 3650));
   d.lease_time = read_duration(s, kLeaseTime, d.lease_time, hours(24));
   d.poll_interval = read_duration(s, kPollInterval, d.poll_interval, hours(1));
   d.command_timeout = read_duration(s, kUpstreamCommandTimeout, d.command_timeout, hours(1));

@@ -53,6 +53,7 @@ constexpr std::array kAllKeys{
     kMaxConnections,
     kMessagesPerConnection,
     kCaptureLimit,
+    kKeepDone,
     kLeaseTime,
     kPollInterval,
     kUpstreamCommandTimeout,

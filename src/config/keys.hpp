@@ -90,6 +90,7 @@ inline constexpr KeySpec kMessagesPerConnection{"delivery", "messages_per_connec
                                                 "POSTERN_DELIVERY_MESSAGES_PER_CONNECTION"};
 inline constexpr KeySpec kCaptureLimit{"delivery", "capture_limit",
                                        "POSTERN_DELIVERY_CAPTURE_LIMIT"};
+inline constexpr KeySpec kKeepDone{"delivery", "keep_done", "POSTERN_DELIVERY_KEEP_DONE"};
 inline constexpr KeySpec kLeaseTime{"delivery", "lease_time", "POSTERN_DELIVERY_LEASE_TIME"};
 inline constexpr KeySpec kPollInterval{"delivery", "poll_interval",
                                        "POSTERN_DELIVERY_POLL_INTERVAL"};

@@ -64,6 +64,7 @@ void render_delivery(std::string& out, const DeliverySettings& d) {
     line(out, "messages_per_connection", std::to_string(*d.messages_per_connection));
   }
   line(out, "capture_limit", std::to_string(d.capture_limit));
+  line(out, "keep_done", toml_string(format_duration(d.keep_done)));
   line(out, "lease_time", toml_string(format_duration(d.lease_time)));
   line(out, "poll_interval", toml_string(format_duration(d.poll_interval)));
   line(out, "command_timeout", toml_string(format_duration(d.command_timeout)));

@@ -1,6 +1,7 @@
 // Operator verbs (`postern queue hold|release|retry|delete|flush`): one short write job each,
 // through the writer like every other write. `remove` is the only way, besides pruning the
-// capture mailbox, that a message leaves the store (invariant 2).
+// capture mailbox and retention of finished messages, that a message leaves the store
+// (invariant 2).
 #include <optional>
 #include <utility>
 

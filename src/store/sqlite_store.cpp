@@ -41,9 +41,13 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const StoreOptions&
                                                std::move(checkpoint_db.value()), options.wal_sync);
   auto readers =
       std::make_unique<SqliteReaders>(db_path, options.max_idle_readers, options.busy_timeout_ms);
-  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(lock.value()), std::move(writer),
-                                                      std::move(readers), std::move(interrupted),
-                                                      options.handoff_bytes));
+  auto store = std::unique_ptr<SqliteStore>(
+      new SqliteStore(std::move(lock.value()), std::move(writer), std::move(readers),
+                      std::move(interrupted), options.handoff_bytes));
+  if (options.keep_done) {
+    store->sweeper_ = std::make_unique<DoneSweeper>(*store, *options.keep_done);
+  }
+  return store;
 }
 
 SqliteStore::SqliteStore(DirLock lock, std::unique_ptr<SqliteWriter> writer,
@@ -63,7 +67,10 @@ const std::vector<InterruptedRecipient>& SqliteStore::interrupted_at_open() cons
   return interrupted_;
 }
 
-SqliteStore::~SqliteStore() { writer_->stop(); }
+SqliteStore::~SqliteStore() {
+  sweeper_.reset();  // it waits for the writer
+  writer_->stop();
+}
 
 void SqliteStore::async_commit(NewMessage message, std::function<void(core::Status)> done) {
   writer_->submit(make_commit_job(std::move(message), std::move(done), handoff_.get()));
@@ -120,6 +127,11 @@ void SqliteStore::async_operate(OperatorRequest request,
 
 core::Result<std::vector<MessageRecord>> SqliteStore::list_pending(std::size_t limit) {
   return readers_->list_pending(limit);
+}
+
+void SqliteStore::async_prune_done(PruneRequest request,
+                                   std::function<void(core::Result<PruneResult>)> done) {
+  writer_->submit(make_prune_job(request, std::move(done)));
 }
 
 core::Status SqliteStore::health() const { return writer_->health(); }

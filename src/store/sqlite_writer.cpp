@@ -27,7 +27,7 @@ SqliteWriter::SqliteWriter(Db db, std::unique_ptr<WriterStatements> stmts, Db ch
     : db_(std::move(db)),
       stmts_(std::move(stmts)),
       checkpointer_(std::make_unique<Checkpointer>(std::move(checkpoint_db), refusing_)),
-      syncer_(std::make_unique<WalSyncer>(refusing_, messages_, std::move(sync))),
+      syncer_(std::make_unique<WalSyncer>(refusing_, counters_, std::move(sync))),
       next_checkpoint_at_(kCheckpointFrames) {
   // Replaces SQLite's auto-checkpoint hook: a checkpoint error must not turn a successful
   // COMMIT into a failed one, and checkpoints should not delay the replies.
@@ -79,8 +79,12 @@ core::Status SqliteWriter::health() const {
 }
 
 StoreStats SqliteWriter::stats() const {
-  return {transactions_.load(), messages_.load(), largest_batch_.load(), checkpointer_->runs(),
-          syncer_->syncs()};
+  return {.transactions = transactions_.load(),
+          .messages_committed = counters_.messages.load(),
+          .largest_batch = largest_batch_.load(),
+          .checkpoints = checkpointer_->runs(),
+          .wal_syncs = syncer_->syncs(),
+          .pruned = counters_.pruned.load()};
 }
 
 // Takes everything queued so far as one batch; what arrives meanwhile forms the next one.
@@ -113,7 +117,7 @@ void SqliteWriter::run_batch(Batch& batch) {
   if (deferred_sync_fd >= 0) {
     syncer_->submit(deferred_sync_fd, std::move(batch), std::move(results), has_queued_jobs());
   } else {
-    finish_batch(batch, results, messages_);
+    finish_batch(batch, results, counters_);
   }
   maybe_checkpoint();
 }

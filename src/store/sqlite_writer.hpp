@@ -63,7 +63,7 @@ class SqliteWriter {
   std::unique_ptr<WriterStatements> stmts_;
   std::atomic<bool> refusing_{false};  // set by the writer or the checkpointer, never cleared
   std::unique_ptr<Checkpointer> checkpointer_;
-  std::atomic<std::uint64_t> messages_{0};
+  JobCounters counters_;
   std::unique_ptr<WalSyncer> syncer_;
 
   std::mutex mu_;

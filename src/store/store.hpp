@@ -6,6 +6,7 @@
 // durable (committed and fsynced). A failed commit leaves nothing behind.
 // The on-disk format and the commit protocol are described in docs/store-format.md.
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -158,6 +159,22 @@ struct OperatorRequest {
   std::uint64_t now_ms = 0;
 };
 
+// Deletes finished messages: every recipient delivered or failed, the last of them changed
+// before `before_ms`, and not in the capture mailbox (that keeps its own by count). A call
+// walks at most `scan_limit` messages in arrival order from `cursor` (0: from the oldest), so
+// one call never holds the writer long; the walk ends at the first message received at or
+// after `before_ms` (nothing newer can qualify).
+struct PruneRequest {
+  std::uint64_t before_ms = 0;
+  std::int64_t cursor = 0;  // opaque: 0, or PruneResult::cursor of the previous call
+  std::size_t scan_limit = 256;
+};
+
+struct PruneResult {
+  std::size_t deleted = 0;
+  std::int64_t cursor = 0;  // where the next call goes on; 0: this pass is complete
+};
+
 // Counters for tests and metrics; monotonic over the life of the Store object.
 struct StoreStats {
   std::uint64_t transactions = 0;        // write transactions committed
@@ -165,6 +182,7 @@ struct StoreStats {
   std::uint64_t largest_batch = 0;       // most write requests in one transaction
   std::uint64_t checkpoints = 0;         // WAL checkpoints run (WAL frames copied to queue.db)
   std::uint64_t wal_syncs = 0;           // WAL fdatasyncs after commits (one may cover several)
+  std::uint64_t pruned = 0;              // finished messages deleted by async_prune_done
 };
 
 class Store {
@@ -241,6 +259,12 @@ class Store {
   virtual void async_operate(OperatorRequest request,
                              std::function<void(core::Result<std::size_t>)> done) = 0;
 
+  // --- retention ---
+  // Deletes finished messages (PruneRequest); `done` gets how many and where to go on, once
+  // durable. Writer + group commit. Runs by itself when StoreOptions::keep_done is set.
+  virtual void async_prune_done(PruneRequest request,
+                                std::function<void(core::Result<PruneResult>)> done) = 0;
+
   // Messages that still have a queued or held recipient, in arrival order, without content;
   // at most `limit`. (list_messages lists every message, finished ones too.) Thread-safe.
   virtual core::Result<std::vector<MessageRecord>> list_pending(std::size_t limit) = 0;
@@ -268,6 +292,9 @@ struct StoreOptions {
   // Bodies of newly committed messages kept in memory for delivery (take_content), at most
   // this many octets; 0: none (capture mode: nothing would take them).
   std::size_t handoff_bytes = 0;
+  // Finished messages are deleted this long after their last recipient changed (a sweep runs
+  // every keep_done / 10, between 1 s and 1 min); nullopt: kept until an operator deletes them.
+  std::optional<std::chrono::milliseconds> keep_done;
 
   // TEST ONLY: PRAGMA max_page_count on the write connection, to provoke SQLITE_FULL.
   std::optional<std::uint32_t> max_page_count;

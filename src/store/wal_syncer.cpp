@@ -13,16 +13,18 @@ int fdatasync_or_errno(int fd) { return ::fdatasync(fd) == 0 ? 0 : errno; }
 }  // namespace
 
 void finish_batch(WriteBatch& jobs, const std::vector<core::Status>& results,
-                  std::atomic<std::uint64_t>& messages) {
+                  JobCounters& counters) {
   for (std::size_t i = 0; i < jobs.size(); ++i) {
-    if (!results[i]) messages.fetch_add(jobs[i]->messages());
+    if (!results[i]) {
+      counters.messages.fetch_add(jobs[i]->messages());
+      counters.pruned.fetch_add(jobs[i]->pruned());
+    }
     jobs[i]->finish(results[i]);
   }
 }
 
-WalSyncer::WalSyncer(std::atomic<bool>& refusing, std::atomic<std::uint64_t>& messages,
-                     SyncFunction sync)
-    : refusing_(refusing), messages_(messages), sync_(sync ? std::move(sync) : fdatasync_or_errno) {
+WalSyncer::WalSyncer(std::atomic<bool>& refusing, JobCounters& counters, SyncFunction sync)
+    : refusing_(refusing), counters_(counters), sync_(sync ? std::move(sync) : fdatasync_or_errno) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -51,7 +53,7 @@ void WalSyncer::submit(int fd, WriteBatch jobs, std::vector<core::Status> result
     }
   }
   std::vector<core::Status> failed(jobs.size(), make_error_code(core::Errc::storage_failure));
-  finish_batch(jobs, failed, messages_);
+  finish_batch(jobs, failed, counters_);
 }
 
 void WalSyncer::wait_for_room(std::size_t limit) {
@@ -109,7 +111,7 @@ void WalSyncer::complete(std::deque<Committed>& ready) {
         if (!r) r = make_error_code(core::Errc::storage_failure);
       }
     }
-    finish_batch(batch.jobs, batch.results, messages_);
+    finish_batch(batch.jobs, batch.results, counters_);
   }
 }
 

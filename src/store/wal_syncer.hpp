@@ -28,9 +28,15 @@ namespace postern::store {
 
 using WriteBatch = std::vector<std::unique_ptr<WriteJob>>;
 
-// Finishes each job with its result, counting the messages of those that succeeded.
+// What succeeded jobs did, for StoreStats.
+struct JobCounters {
+  std::atomic<std::uint64_t> messages{0};  // messages committed
+  std::atomic<std::uint64_t> pruned{0};    // finished messages deleted
+};
+
+// Finishes each job with its result, counting what those that succeeded did.
 void finish_batch(WriteBatch& jobs, const std::vector<core::Status>& results,
-                  std::atomic<std::uint64_t>& messages);
+                  JobCounters& counters);
 
 class WalSyncer {
  public:
@@ -38,9 +44,8 @@ class WalSyncer {
   // a test injects a failure or a delay.
   using SyncFunction = std::function<int(int fd)>;
 
-  // REQUIRES: `refusing` and `messages` outlive this object.
-  WalSyncer(std::atomic<bool>& refusing, std::atomic<std::uint64_t>& messages,
-            SyncFunction sync = {});
+  // REQUIRES: `refusing` and `counters` outlive this object.
+  WalSyncer(std::atomic<bool>& refusing, JobCounters& counters, SyncFunction sync = {});
   ~WalSyncer();  // stop()
   WalSyncer(const WalSyncer&) = delete;
   WalSyncer& operator=(const WalSyncer&) = delete;
@@ -75,7 +80,7 @@ class WalSyncer {
   void complete(std::deque<Committed>& ready);
 
   std::atomic<bool>& refusing_;
-  std::atomic<std::uint64_t>& messages_;
+  JobCounters& counters_;
   SyncFunction sync_;
   bool failed_ = false;  // syncer thread only: a sync failed; nothing after it is durable
   std::atomic<std::uint64_t> syncs_{0};

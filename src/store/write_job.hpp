@@ -32,6 +32,7 @@ struct WriterStatements {
   Stmt select_message;
   Stmt insert_capture, captures_beyond, delete_capture, delete_if_final;
   Stmt hold, release_held, retry, flush, count_recipients, delete_message;
+  Stmt prune_candidates, delete_if_done_before;
 
   [[nodiscard]] int prepare(sqlite3* db);
 };
@@ -62,6 +63,8 @@ class WriteJob {
 
   // Messages this job adds to the queue, for StoreStats.
   [[nodiscard]] virtual std::uint64_t messages() const { return 0; }
+  // Finished messages this job deleted (retention), for StoreStats.
+  [[nodiscard]] virtual std::uint64_t pruned() const { return 0; }
 };
 
 // --- helpers shared by the jobs (write_jobs.cpp) ---
@@ -113,5 +116,8 @@ struct MessageKey {
 
 [[nodiscard]] std::unique_ptr<WriteJob> make_operator_job(
     OperatorRequest request, std::function<void(core::Result<std::size_t>)> done);
+
+[[nodiscard]] std::unique_ptr<WriteJob> make_prune_job(
+    PruneRequest request, std::function<void(core::Result<PruneResult>)> done);
 
 }  // namespace postern::store

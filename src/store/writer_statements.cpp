@@ -83,6 +83,19 @@ constexpr std::string_view kCountRecipients =
     "SELECT count(*) FROM recipients WHERE message_id = ?1";
 constexpr std::string_view kDeleteMessage = "DELETE FROM messages WHERE id = ?1";
 
+// --- retention (?1 message id or cursor) ---
+// Messages in arrival order after the cursor; received_at is stored before `content`, so no
+// body page is read.
+constexpr std::string_view kPruneCandidates =
+    "SELECT id, received_at FROM messages WHERE id > ?1 ORDER BY id LIMIT ?2";
+// Finished (no queued or held recipient), quiet since ?2 (no recipient changed since), and
+// not in the capture mailbox. Recipients cascade.
+constexpr std::string_view kDeleteIfDoneBefore =
+    "DELETE FROM messages WHERE id = ?1 "
+    "AND NOT EXISTS (SELECT 1 FROM recipients WHERE message_id = ?1 "
+    "AND (state IN ('queued', 'held') OR updated_at >= ?2)) "
+    "AND NOT EXISTS (SELECT 1 FROM captures WHERE message_id = ?1)";
+
 }  // namespace
 
 int WriterStatements::prepare(sqlite3* connection) {
@@ -111,6 +124,8 @@ int WriterStatements::prepare(sqlite3* connection) {
       {&flush, kFlush},
       {&count_recipients, kCountRecipients},
       {&delete_message, kDeleteMessage},
+      {&prune_candidates, kPruneCandidates},
+      {&delete_if_done_before, kDeleteIfDoneBefore},
   };
   for (auto& [stmt, sql] : all) {
     if (int rc = stmt->prepare(db, sql); rc != SQLITE_OK) return rc;

@@ -19,6 +19,7 @@ TEST(Delivery, Defaults) {
   EXPECT_FALSE(d.max_connections);
   EXPECT_FALSE(d.messages_per_connection);
   EXPECT_EQ(d.capture_limit, 1000u);
+  EXPECT_EQ(d.keep_done, std::chrono::hours(24 * 7));
   EXPECT_EQ(d.lease_time, 15min);
   EXPECT_EQ(d.poll_interval, 1s);
   EXPECT_EQ(d.command_timeout, 5min);
@@ -33,6 +34,7 @@ lifetime = "3d"
 max_connections = 2
 messages_per_connection = 50
 capture_limit = 200
+keep_done = "12h"
 lease_time = "20m"
 poll_interval = "250ms"
 command_timeout = "45s"
@@ -46,6 +48,7 @@ command_timeout = "45s"
   EXPECT_EQ(d.max_connections, 2u);
   EXPECT_EQ(d.messages_per_connection, 50u);
   EXPECT_EQ(d.capture_limit, 200u);
+  EXPECT_EQ(d.keep_done, 12h);
   EXPECT_EQ(d.lease_time, 20min);
   EXPECT_EQ(d.poll_interval, 250ms);
   EXPECT_EQ(d.command_timeout, 45s);
@@ -58,6 +61,7 @@ TEST(Delivery, EveryVariable) {
                                       {"POSTERN_DELIVERY_MAX_CONNECTIONS", "7"},
                                       {"POSTERN_DELIVERY_MESSAGES_PER_CONNECTION", "99"},
                                       {"POSTERN_DELIVERY_CAPTURE_LIMIT", "5"},
+                                      {"POSTERN_DELIVERY_KEEP_DONE", "90s"},
                                       {"POSTERN_DELIVERY_LEASE_TIME", "1h"},
                                       {"POSTERN_DELIVERY_POLL_INTERVAL", "2s"},
                                       {"POSTERN_DELIVERY_COMMAND_TIMEOUT", "30s"}}));
@@ -69,6 +73,7 @@ TEST(Delivery, EveryVariable) {
   EXPECT_EQ(d.max_connections, 7u);
   EXPECT_EQ(d.messages_per_connection, 99u);
   EXPECT_EQ(d.capture_limit, 5u);
+  EXPECT_EQ(d.keep_done, 90s);
   EXPECT_EQ(d.lease_time, 1h);
   EXPECT_EQ(d.poll_interval, 2s);
   EXPECT_EQ(d.command_timeout, 30s);

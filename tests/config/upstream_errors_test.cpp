@@ -179,6 +179,8 @@ std::vector<ErrorCase> cases(const TempDir& tmp) {
        "must be a positive integer"},
       {"[delivery]\ncapture_limit = 0", {}, "delivery.capture_limit", "must be a positive integer"},
       {"[delivery]\nlease_time = \"2d\"", {}, "delivery.lease_time", "must be at most 24h"},
+      {"", {{"POSTERN_DELIVERY_KEEP_DONE", "0s"}}, "POSTERN_DELIVERY_KEEP_DONE",
+       "must be a positive duration"},
       {"[delivery]\npoll_interval = \"0s\"",
        {},
        "delivery.poll_interval",

@@ -442,6 +442,23 @@ class FaultTest(DeliveryCase):
         self.assertIn(b"451 4.3.0", out)
         self.assertIn(b"later@example.net", out)
 
+    def test_finished_message_leaves_the_store_after_keep_done(self):
+        fault = self.fault(up.Scenario(rcpt_replies={"later@example.net":
+                                                     "451 4.3.0 Mailbox busy, try later"}))
+        env = up.postern_env(fault.port, **dict(FAST, retry_schedule="1h", keep_done="1s"))
+        server = self.postern(env)
+        tok = token()
+        done = send(server, ["ok@example.net"], h.make_message(f"done {tok}", [tok]))
+        pending = send(server, ["later@example.net"], h.make_message("pending", ["y"]))
+        up.wait_for(lambda: any(tok.encode() in t.content for t in fault.transactions), 30)
+        # Delivered, then kept for keep_done after the outcome; swept within about a second more.
+        up.wait_for(lambda: recipients(server, done) == {}, 15, 0.1)
+        rc, out, err = h.run_tool([h.postern_bin(), "queue", "show", done], env=server.env())
+        self.assertNotEqual(rc, 0, out)
+        self.assertIn(b"no such message", err + out)
+        rows = recipients(server, pending)
+        self.assertEqual(rows["later@example.net"]["state"], "queued", rows)
+
     def test_rcpt_5xx_fails_with_one_dsn(self):
         fault = self.fault(up.Scenario(rcpt_replies={"nobody@example.net":
                                                      "550 5.1.1 No such user"}))

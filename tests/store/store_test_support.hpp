@@ -131,6 +131,15 @@ inline core::Result<std::size_t> operate(Store& store, OperatorRequest request) 
   return future.get();
 }
 
+inline core::Result<PruneResult> prune(Store& store, PruneRequest request) {
+  std::promise<core::Result<PruneResult>> promise;
+  auto future = promise.get_future();
+  store.async_prune_done(request, [&promise](core::Result<PruneResult> r) {
+    promise.set_value(std::move(r));
+  });
+  return future.get();
+}
+
 // Rows in a table, read with a connection of our own (not through the store).
 inline std::int64_t count_rows(const std::filesystem::path& db_path, const char* table) {
   sqlite3* db = nullptr;

@@ -95,9 +95,9 @@ bool wait_finished(Journal& journal, std::size_t n) {
 
 TEST(WalSyncer, JobsFinishOnlyAfterTheSyncReturned) {
   std::atomic<bool> refusing{false};
-  std::atomic<std::uint64_t> messages{0};
+  JobCounters counters;
   HeldSync sync;
-  WalSyncer syncer(refusing, messages, [&](int fd) { return sync(fd); });
+  WalSyncer syncer(refusing, counters, [&](int fd) { return sync(fd); });
   Journal journal;
   syncer.submit(7, batch_of(journal, {"a", "b"}), all_ok(2), /*writer_has_more=*/true);
   ASSERT_TRUE(sync.wait_for_calls(1));
@@ -108,7 +108,7 @@ TEST(WalSyncer, JobsFinishOnlyAfterTheSyncReturned) {
   EXPECT_EQ(journal.finished, (std::vector<std::string>{"a", "b"}));
   EXPECT_FALSE(journal.statuses[0]);
   EXPECT_FALSE(journal.statuses[1]);
-  EXPECT_EQ(messages.load(), 2u);
+  EXPECT_EQ(counters.messages.load(), 2u);
   EXPECT_FALSE(refusing.load());
   EXPECT_EQ(syncer.syncs(), 1u);
 }
@@ -117,10 +117,10 @@ TEST(WalSyncer, JobsFinishOnlyAfterTheSyncReturned) {
 // commit order.
 TEST(WalSyncer, BatchesWaitingTogetherShareOneSyncInOrder) {
   std::atomic<bool> refusing{false};
-  std::atomic<std::uint64_t> messages{0};
+  JobCounters counters;
   HeldSync first;
   std::atomic<int> later_syncs{0};
-  WalSyncer syncer(refusing, messages, [&](int fd) {
+  WalSyncer syncer(refusing, counters, [&](int fd) {
     if (first.calls() == 0) return first(fd);
     ++later_syncs;
     return 0;
@@ -141,9 +141,9 @@ TEST(WalSyncer, BatchesWaitingTogetherShareOneSyncInOrder) {
 // and the store refuses from then on. A job that had already failed alone keeps its error.
 TEST(WalSyncer, AFailedSyncFailsItsBatchesAndEveryLaterOne) {
   std::atomic<bool> refusing{false};
-  std::atomic<std::uint64_t> messages{0};
+  JobCounters counters;
   std::atomic<int> calls{0};
-  WalSyncer syncer(refusing, messages, [&](int) {
+  WalSyncer syncer(refusing, counters, [&](int) {
     ++calls;
     return EIO;
   });
@@ -159,14 +159,14 @@ TEST(WalSyncer, AFailedSyncFailsItsBatchesAndEveryLaterOne) {
   EXPECT_EQ(journal.statuses[2], core::Errc::storage_failure);
   EXPECT_TRUE(refusing.load());
   EXPECT_EQ(calls.load(), 1);  // the later batch was failed without another sync
-  EXPECT_EQ(messages.load(), 0u);
+  EXPECT_EQ(counters.messages.load(), 0u);
 }
 
 // With nothing to overlap, the sync runs on the submitting thread (no hand-off).
 TEST(WalSyncer, AnIdleWriterSyncsInPlace) {
   std::atomic<bool> refusing{false};
-  std::atomic<std::uint64_t> messages{0};
-  WalSyncer syncer(refusing, messages, [](int) { return 0; });
+  JobCounters counters;
+  WalSyncer syncer(refusing, counters, [](int) { return 0; });
   Journal journal;
   syncer.submit(7, batch_of(journal, {"a"}), all_ok(1), /*writer_has_more=*/false);
   ASSERT_EQ(finished_count(journal), 1u);  // already finished when submit returned
@@ -176,9 +176,9 @@ TEST(WalSyncer, AnIdleWriterSyncsInPlace) {
 
 TEST(WalSyncer, TheWriterWaitsForRoomWhileTwoBatchesAreInFlight) {
   std::atomic<bool> refusing{false};
-  std::atomic<std::uint64_t> messages{0};
+  JobCounters counters;
   HeldSync sync;
-  WalSyncer syncer(refusing, messages, [&](int fd) { return sync(fd); });
+  WalSyncer syncer(refusing, counters, [&](int fd) { return sync(fd); });
   Journal journal;
   syncer.submit(7, batch_of(journal, {"1"}), all_ok(1), true);
   syncer.submit(7, batch_of(journal, {"2"}), all_ok(1), true);
@@ -191,10 +191,10 @@ TEST(WalSyncer, TheWriterWaitsForRoomWhileTwoBatchesAreInFlight) {
 
 TEST(WalSyncer, StopFinishesEverythingSubmitted) {
   std::atomic<bool> refusing{false};
-  std::atomic<std::uint64_t> messages{0};
+  JobCounters counters;
   Journal journal;
   {
-    WalSyncer syncer(refusing, messages, [](int) {
+    WalSyncer syncer(refusing, counters, [](int) {
       std::this_thread::sleep_for(20ms);
       return 0;
     });
