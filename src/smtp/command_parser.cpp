@@ -7,7 +7,8 @@
 
 namespace postern::smtp {
 
-LineSplitter::Result LineSplitter::next(std::string_view input) {
+LineSplitter::Result LineSplitter::next(std::string_view input, std::size_t max_line) {
+  if (max_line < 3) max_line = 3;
   const std::size_t crlf = input.find("\r\n");
   if (discarding_) {
     if (crlf == std::string_view::npos) {
@@ -20,11 +21,11 @@ LineSplitter::Result LineSplitter::next(std::string_view input) {
   }
   if (crlf == std::string_view::npos) {
     // With max_line bytes and no CRLF yet, the CRLF would end past the limit.
-    if (input.size() < max_line_) return {};
+    if (input.size() < max_line) return {};
     discarding_ = true;
-    return next(input);
+    return next(input, max_line);
   }
-  if (crlf + 2 > max_line_) return {Kind::too_long, {}, crlf + 2};
+  if (crlf + 2 > max_line) return {Kind::too_long, {}, crlf + 2};
   const std::string_view line = input.substr(0, crlf);
   if (line.find_first_of("\r\n") != std::string_view::npos)
     return {Kind::bare_ending, {}, crlf + 2};

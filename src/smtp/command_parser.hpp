@@ -30,7 +30,9 @@ class LineSplitter {
 
   // Looks at the unconsumed input (the caller drops `consumed` bytes after each call and
   // passes the rest, plus new bytes, next time).
-  [[nodiscard]] Result next(std::string_view input);
+  [[nodiscard]] Result next(std::string_view input) { return next(input, max_line_); }
+  // As above, with the limit for this line given by the caller (AUTH lines, RFC 4954 §4).
+  [[nodiscard]] Result next(std::string_view input, std::size_t max_line);
 
   // Forgets a partial over-long line (after STARTTLS the input is thrown away).
   void reset() { discarding_ = false; }

@@ -6,6 +6,7 @@
 // The credentials are secrets: this file never logs, and Credentials has no printer. The
 // caller must not log AUTH lines either (smtp-checklist "Secrets and logs").
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,11 @@
 #include "smtp/reply.hpp"
 
 namespace postern::smtp {
+
+// Longest AUTH line taken, CRLF included: a response line after 334, or an AUTH command with
+// its initial response (RFC 4954 §4: "12288 octets is considered to be a sufficient line
+// length limit for handling of deployed authentication mechanisms").
+inline constexpr std::size_t kMaxSaslLine = 12288;
 
 struct SaslChallenge {
   std::string text;  // base64 challenge for "334 <text>" ("" for PLAIN's empty challenge)

@@ -2,10 +2,13 @@
 // Command groups live in server_session_{greeting,auth,envelope,data}.cpp.
 #include "smtp/server_session.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <utility>
 
 #include "smtp/replies.hpp"
+#include "smtp/sasl.hpp"
+#include "smtp/text.hpp"
 
 namespace postern::smtp {
 
@@ -75,7 +78,7 @@ void ServerSession::process_input() {
       if (data_->done()) finish_data();
       continue;
     }
-    const LineSplitter::Result next = splitter_.next(rest);
+    const LineSplitter::Result next = splitter_.next(rest, line_limit(rest));
     pos += next.consumed;
     if (next.kind == LineSplitter::Kind::need_more) break;
     if (next.kind == LineSplitter::Kind::line) {
@@ -94,6 +97,18 @@ void ServerSession::process_input() {
   } else {
     input_.erase(0, pos);
   }
+}
+
+// RFC 4954 §4: a server must take the longest response its mechanisms produce (PLAIN with
+// 255-octet names and password is over 1000 octets in base64), and 12288 octets is named as
+// enough. The same bound is granted to an AUTH command line carrying its initial response,
+// which clients such as Python's smtplib send whatever its length. Every other line keeps the
+// configured command limit.
+std::size_t ServerSession::line_limit(std::string_view rest) const {
+  const std::size_t configured = config_.limits.max_command_line;
+  const bool auth_line = phase_ == Phase::auth_response ||
+                         (rest.size() >= 5 && equals_ignore_case(rest.substr(0, 5), "AUTH "));
+  return auth_line ? std::max(configured, kMaxSaslLine) : configured;
 }
 
 void ServerSession::handle_line(std::string_view line) {

@@ -170,6 +170,7 @@ class ServerSession {
   void handle_starttls(std::string_view argument);
   void handle_auth(std::string_view argument);
   void handle_auth_response(std::string_view line);
+  [[nodiscard]] std::size_t line_limit(std::string_view rest) const;
   void handle_sasl_step(SaslStep step);
   // server_session_envelope.cpp: MAIL, RCPT and the checks every transaction command makes.
   [[nodiscard]] bool may_transact();

@@ -157,6 +157,18 @@ class SmtplibTest(h.ServerTestCase):
 
 class LifecycleTest(h.unittest.TestCase):
 
+    def test_long_password_logs_in_with_plain_and_login(self):
+        """RFC 4954 §4: AUTH lines up to 12288 octets. A 900-character password makes
+        smtplib's PLAIN initial response about 1,200 octets, over the 512 of other commands."""
+        password = "p" * 900
+        server = h.Server(extra_env={"POSTERN_PASSWORD": password})
+        self.addCleanup(server.cleanup)
+        server.start()
+        for mechanism in ("PLAIN", "LOGIN"):
+            with self.subTest(mechanism=mechanism):
+                with h.smtp_session(server, password=password, mechanism=mechanism) as smtp:
+                    self.assertEqual(smtp.noop()[0], 250)
+
     def test_listen_port_zero(self):
         """Contract: POSTERN_LISTEN=127.0.0.1:0 binds an ephemeral port and logs it."""
         server = h.Server(extra_env={"POSTERN_LISTEN": "127.0.0.1:0"})

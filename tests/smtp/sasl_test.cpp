@@ -101,7 +101,11 @@ TEST(SaslServer, Exchanges) {
        "PLAIN " + b64("\0a\0"s + std::string(255, 'p')),
        {},
        {"CRED PLAIN||a|" + std::string(255, 'p')}},
-      {"PLAIN password 256", "PLAIN " + b64("\0a\0"s + std::string(256, 'p')), {}, {malformed}},
+      {"PLAIN password 4096 (over RFC 4616's 255)",
+       "PLAIN " + b64("\0a\0"s + std::string(4096, 'p')),
+       {},
+       {"CRED PLAIN||a|" + std::string(4096, 'p')}},
+      {"PLAIN password 4097", "PLAIN " + b64("\0a\0"s + std::string(4097, 'p')), {}, {malformed}},
       {"PLAIN empty response line", "PLAIN", {""}, {"334 ", malformed}},
       {"LOGIN",
        "LOGIN",
@@ -139,7 +143,8 @@ TEST(SaslServer, DecodePlainTable) {
   EXPECT_TRUE(decode_plain("z\0u\0p"s));
   EXPECT_FALSE(decode_plain(""));
   EXPECT_FALSE(decode_plain("u\0p"s));
-  EXPECT_FALSE(decode_plain(std::string(256, 'z') + "\0u\0p"s));
+  EXPECT_TRUE(decode_plain(std::string(4096, 'z') + "\0u\0p"s));
+  EXPECT_FALSE(decode_plain(std::string(4097, 'z') + "\0u\0p"s));
 }
 
 TEST(SaslServerDeathTest, RespondWithoutChallengeAborts) {

@@ -6,8 +6,10 @@
 
 #include <string>
 
+#include "core/base64.hpp"
 #include "dialog_script.hpp"
 #include "smtp/replies.hpp"
+#include "smtp/sasl.hpp"
 
 namespace postern::smtp {
 namespace {
@@ -314,14 +316,56 @@ TEST_F(Session, RecipientLimitIsConfigurable) {
       "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n452 4.5.3 Too many recipients\r\n");
 }
 
-TEST_F(Session, LongAuthResponseEndsTheExchange) {
+TEST_F(Session, AuthResponseOverTheSaslLimitEndsTheExchange) {
   send("EHLO c.example\r\nSTARTTLS\r\n");
   (void)session_->take_action();
   session_->on_tls_established();
   (void)send("EHLO c.example\r\n");
   EXPECT_EQ(send("AUTH PLAIN\r\n"), "334 \r\n");
-  EXPECT_EQ(send(std::string(600, 'A') + "\r\n"), "500 5.5.6 Command line too long\r\n");
+  EXPECT_EQ(send(std::string(kMaxSaslLine, 'A') + "\r\n"), "500 5.5.6 Command line too long\r\n");
   EXPECT_EQ(send("NOOP\r\n"), "250 2.0.0 Ok\r\n");  // a command again, not a response
+}
+
+// RFC 4954 §4: the longest PLAIN response (255-octet names and password: 1024 octets of
+// base64) must be taken, after 334 and as an initial response (smtplib always sends one).
+TEST_F(Session, LongestPlainResponseIsTakenBothWays) {
+  const std::string user(255, 'u');
+  const std::string password(255, 'p');
+  const std::string response =
+      core::base64_encode(std::string(255, 'z') + '\0' + user + '\0' + password);
+  ASSERT_GT(response.size(), 1000u);
+  for (bool initial : {false, true}) {
+    SCOPED_TRACE(initial ? "initial response" : "after 334");
+    start(testing::dialog_config());
+    send("EHLO c.example\r\nSTARTTLS\r\n");
+    ASSERT_TRUE(std::holds_alternative<StartTls>(*session_->take_action()));
+    session_->on_tls_established();
+    (void)send("EHLO c.example\r\n");
+    if (initial) {
+      EXPECT_EQ(send("AUTH PLAIN " + response + "\r\n"), "");
+    } else {
+      EXPECT_EQ(send("AUTH PLAIN\r\n"), "334 \r\n");
+      EXPECT_EQ(send(response + "\r\n"), "");
+    }
+    auto action = session_->take_action();
+    ASSERT_TRUE(action && std::holds_alternative<CheckCredentials>(*action));
+    EXPECT_EQ(std::get<CheckCredentials>(*action).username, user);
+    EXPECT_EQ(std::get<CheckCredentials>(*action).password, password);
+  }
+}
+
+// The AUTH allowance is for AUTH lines only: any other command keeps the 512-octet limit,
+// and an AUTH line past 12288 octets is refused whole.
+TEST_F(Session, OnlyAuthLinesGetTheSaslLimit) {
+  send("EHLO c.example\r\nSTARTTLS\r\n");
+  (void)session_->take_action();
+  session_->on_tls_established();
+  (void)send("EHLO c.example\r\n");
+  EXPECT_EQ(send("NOOP " + std::string(600, 'x') + "\r\n"), "500 5.5.6 Command line too long\r\n");
+  EXPECT_EQ(send("AUTHX " + std::string(600, 'x') + "\r\n"), "500 5.5.6 Command line too long\r\n");
+  EXPECT_EQ(send("AUTH PLAIN " + std::string(kMaxSaslLine, 'A') + "\r\n"),
+            "500 5.5.6 Command line too long\r\n");
+  EXPECT_EQ(send("NOOP\r\n"), "250 2.0.0 Ok\r\n");
 }
 
 TEST_F(Session, HugeInputWithoutCrlfStaysBounded) {
