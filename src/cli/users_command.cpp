@@ -43,6 +43,16 @@ std::string read_password_line() {
   return line;
 }
 
+// AUTH PLAIN and LOGIN take fields up to 4096 octets (smtp/sasl.cpp): a longer password could
+// never log in. Exits with status 2 for one.
+std::string checked_length(std::string password) {
+  if (password.size() > 4096) {
+    std::cerr << "postern users: password longer than 4096 bytes, more than AUTH accepts\n";
+    std::exit(2);
+  }
+  return password;
+}
+
 // Exits with status 2 naming the problem when no usable password was given.
 std::string obtain_password(const UsersArgs& args) {
   if (!args.password_env.empty()) {
@@ -51,14 +61,14 @@ std::string obtain_password(const UsersArgs& args) {
       std::cerr << "postern users: variable " << args.password_env << " is not set or empty\n";
       std::exit(2);
     }
-    return value;
+    return checked_length(value);
   }
   std::string password = read_password_line();
   if (password.empty()) {
     std::cerr << "postern users: empty password (give it on standard input or --password-env)\n";
     std::exit(2);
   }
-  return password;
+  return checked_length(std::move(password));
 }
 
 policy::SenderRules parse_senders_or_exit(const std::string& list) {
@@ -120,8 +130,7 @@ void add_users_command(CLI::App& app, Options& options) {
   passwd->callback([&options] {
     options.run = [&options] {
       auto accounts = open_accounts(options);
-      return report(accounts.set_password(args.name, obtain_password(args)), "updated",
-                    args.name);
+      return report(accounts.set_password(args.name, obtain_password(args)), "updated", args.name);
     };
   });
 
@@ -131,8 +140,7 @@ void add_users_command(CLI::App& app, Options& options) {
       std::string reason;
       auto all = open_accounts(options).list(&reason);
       if (!all) {
-        std::cerr << "postern users: " << (reason.empty() ? all.error().message() : reason)
-                  << "\n";
+        std::cerr << "postern users: " << (reason.empty() ? all.error().message() : reason) << "\n";
         return 1;
       }
       for (const auto& account : *all) {

@@ -41,6 +41,8 @@ void check_name(const RawValue& name) {
 
 }  // namespace
 
+constexpr std::size_t kMaxAccountPassword = 4096;
+
 std::optional<EnvAccount> read_env_account(const Sources& s) {
   const auto name = read_string(s, kUserName);
   auto password = read_password(s, {kUserPassword, kUserPasswordFile, kUserPasswordEnv});
@@ -60,6 +62,11 @@ std::optional<EnvAccount> read_env_account(const Sources& s) {
   if (!senders) {
     fail(name_of(kUserSenders, name->from_env),
          "required when " + name->name + " is set (* allows any sender)");
+  }
+  // AUTH PLAIN and LOGIN take fields up to 4096 octets (smtp/sasl.cpp): a longer password
+  // could never log in.
+  if (password->password.size() > kMaxAccountPassword) {
+    fail(password->key, "longer than 4096 bytes, more than AUTH accepts");
   }
   std::string why;
   auto rules = policy::SenderRules::parse(senders->text, &why);

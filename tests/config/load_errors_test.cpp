@@ -204,6 +204,12 @@ std::vector<ErrorCase> cases(const TempDir& tmp) {
        {{"A", kSecret}},
        "user.senders",
        "must name at least one sender"},
+      {"",
+       {{"POSTERN_USER", "app"},
+        {"POSTERN_PASSWORD", std::string(4097, 'p')},
+        {"POSTERN_USER_SENDERS", "*"}},
+       "POSTERN_PASSWORD",
+       "longer than 4096 bytes"},
       // The file itself.
       {"listen = ", {}, "<config>:1:", ""},
       {"[submission\n", {}, "<config>:1:", ""},

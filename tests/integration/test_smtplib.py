@@ -234,9 +234,15 @@ class LifecycleTest(h.unittest.TestCase):
         rc, out, err = h.run_tool([h.postern_bin(), "users", "add", "bob", "--senders",
                                    "bob@example.net"], b"bob-secret-pw", env=env)
         self.assertEqual(rc, 0, err)
+        # A password AUTH could never carry (over 4096 bytes) is refused, and nothing is stored.
+        rc, out, err = h.run_tool([h.postern_bin(), "users", "add", "carol", "--senders",
+                                   "carol@example.net"], b"p" * 5000, env=env)
+        self.assertEqual(rc, 2, out + err)
+        self.assertIn(b"longer than 4096 bytes", err)
         rc, out, err = h.run_tool([h.postern_bin(), "users", "list"], env=env)
         self.assertEqual(rc, 0, err)
         self.assertIn(b"bob", out)
+        self.assertNotIn(b"carol", out)
         self.assertNotIn(b"bob-secret-pw", out + err)
         server.start()
         msg = h.make_message("bob", ["from the file account"], sender="bob@example.net")
