@@ -2,7 +2,7 @@
 // is the AUTH argument, the others the responses).
 // Invariants: decode accepts only canonical base64 (encode(decode(x)) == x); encode round-
 // trips; an exchange yields challenges until credentials or a 501/504 refusal; credentials
-// hold a non-empty username and password of at most 255 octets without NUL.
+// hold a non-empty username and password of at most kMaxSaslField octets without NUL.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -34,7 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     step = server.respond(next_line());
   if (const auto* credentials = std::get_if<smtp::SaslCredentials>(&step)) {
     for (const std::string* part : {&credentials->username, &credentials->password}) {
-      FUZZ_CHECK(!part->empty() && part->size() <= 255 && part->find('\0') == std::string::npos);
+      FUZZ_CHECK(!part->empty() && part->size() <= smtp::kMaxSaslField &&
+                 part->find('\0') == std::string::npos);
     }
   } else if (const auto* refusal = std::get_if<smtp::Reply>(&step)) {
     FUZZ_CHECK(refusal->code == 501 || refusal->code == 504);

@@ -12,6 +12,7 @@
 #include "auth/account_store.hpp"
 #include "cli/commands.hpp"
 #include "core/error.hpp"
+#include "smtp/sasl.hpp"
 
 namespace postern::cli {
 namespace {
@@ -43,10 +44,10 @@ std::string read_password_line() {
   return line;
 }
 
-// AUTH PLAIN and LOGIN take fields up to 4096 octets (smtp/sasl.cpp): a longer password could
-// never log in. Exits with status 2 for one.
+// AUTH PLAIN and LOGIN take fields up to 4096 octets (smtp::kMaxSaslField): a longer password
+// could never log in. Exits with status 2 for one.
 std::string checked_length(std::string password) {
-  if (password.size() > 4096) {
+  if (password.size() > smtp::kMaxSaslField) {
     std::cerr << "postern users: password longer than 4096 bytes, more than AUTH accepts\n";
     std::exit(2);
   }

@@ -63,7 +63,7 @@ std::optional<EnvAccount> read_env_account(const Sources& s) {
     fail(name_of(kUserSenders, name->from_env),
          "required when " + name->name + " is set (* allows any sender)");
   }
-  // AUTH PLAIN and LOGIN take fields up to 4096 octets (smtp/sasl.cpp): a longer password
+  // AUTH PLAIN and LOGIN take fields up to 4096 octets (smtp::kMaxSaslField): a longer password
   // could never log in.
   if (password->password.size() > kMaxAccountPassword) {
     fail(password->key, "longer than 4096 bytes, more than AUTH accepts");

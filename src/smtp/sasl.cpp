@@ -12,12 +12,9 @@ namespace {
 
 constexpr std::string_view kUsernameChallenge = "VXNlcm5hbWU6";  // base64("Username:")
 constexpr std::string_view kPasswordChallenge = "UGFzc3dvcmQ6";  // base64("Password:")
-// RFC 4616 §2 asks for at least 255 octets per field; 4096 is the longest password the
-// configuration takes (a password file's limit), so every configured password can log in.
-constexpr std::size_t kMaxPart = 4096;
 
 bool valid_part(std::string_view part, bool may_be_empty) {
-  return (may_be_empty || !part.empty()) && part.size() <= kMaxPart &&
+  return (may_be_empty || !part.empty()) && part.size() <= kMaxSaslField &&
          part.find('\0') == std::string_view::npos && is_valid_utf8(part);
 }
 

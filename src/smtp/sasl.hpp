@@ -21,6 +21,11 @@ namespace postern::smtp {
 // length limit for handling of deployed authentication mechanisms").
 inline constexpr std::size_t kMaxSaslLine = 12288;
 
+// Longest PLAIN or LOGIN field (authzid, username, password). RFC 4616 §2 asks for at least
+// 255 octets; 4096 is the longest password the configuration takes, so every configured
+// password can log in.
+inline constexpr std::size_t kMaxSaslField = 4096;
+
 struct SaslChallenge {
   std::string text;  // base64 challenge for "334 <text>" ("" for PLAIN's empty challenge)
 };
