@@ -55,13 +55,13 @@ void parse_line(std::string_view line) {
 }
 
 std::vector<std::string> split(std::string_view input, std::size_t max_line, std::size_t chunk) {
-  LineSplitter splitter(max_line);
+  LineSplitter splitter;
   std::string buffer;
   std::vector<std::string> events;
   for (std::size_t pos = 0; pos < input.size(); pos += chunk) {
     buffer.append(input.substr(pos, chunk));
     while (true) {
-      const LineSplitter::Result r = splitter.next(buffer);
+      const LineSplitter::Result r = splitter.next(buffer, max_line);
       FUZZ_CHECK(r.consumed <= buffer.size());
       if (r.kind == LineSplitter::Kind::line) {
         FUZZ_CHECK(r.line.find_first_of("\r\n") == std::string_view::npos);

@@ -25,20 +25,16 @@ class LineSplitter {
     std::size_t consumed = 0;  // bytes of the input the caller must drop
   };
 
-  // `max_line` counts the CRLF (RFC 5321 §4.5.3.1.4: 512 octets).
-  explicit LineSplitter(std::size_t max_line) : max_line_(max_line < 3 ? 3 : max_line) {}
-
   // Looks at the unconsumed input (the caller drops `consumed` bytes after each call and
-  // passes the rest, plus new bytes, next time).
-  [[nodiscard]] Result next(std::string_view input) { return next(input, max_line_); }
-  // As above, with the limit for this line given by the caller (AUTH lines, RFC 4954 §4).
+  // passes the rest, plus new bytes, next time). `max_line` counts the CRLF (RFC 5321
+  // §4.5.3.1.4: 512 octets); the caller chooses it per line (AUTH lines may be longer,
+  // RFC 4954 §4).
   [[nodiscard]] Result next(std::string_view input, std::size_t max_line);
 
   // Forgets a partial over-long line (after STARTTLS the input is thrown away).
   void reset() { discarding_ = false; }
 
  private:
-  std::size_t max_line_;
   bool discarding_ = false;  // inside an over-long line, dropping bytes up to its CRLF
 };
 

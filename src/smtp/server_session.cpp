@@ -13,9 +13,7 @@
 namespace postern::smtp {
 
 ServerSession::ServerSession(SessionConfig config)
-    : config_(std::move(config)),
-      splitter_(config_.limits.max_command_line),
-      tls_(config_.tls_active) {}
+    : config_(std::move(config)), tls_(config_.tls_active) {}
 
 void ServerSession::on_connect() {
   if (connected_) std::abort();  // REQUIRES: called once

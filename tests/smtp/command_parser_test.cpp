@@ -14,13 +14,13 @@ using Events = std::vector<std::string>;
 // Feeds `chunks` the way ServerSession does: append, then call next() until need_more.
 // Also checks that the buffer never holds more than max_line octets (memory bound).
 Events split(const std::vector<std::string>& chunks, std::size_t max_line) {
-  LineSplitter splitter(max_line);
+  LineSplitter splitter;
   std::string buffer;
   Events events;
   for (const std::string& chunk : chunks) {
     buffer += chunk;
     while (true) {
-      const LineSplitter::Result r = splitter.next(buffer);
+      const LineSplitter::Result r = splitter.next(buffer, max_line);
       std::string event;
       if (r.kind == LineSplitter::Kind::line) event = "L:" + std::string(r.line);
       if (r.kind == LineSplitter::Kind::too_long) event = "LONG";
@@ -77,15 +77,24 @@ TEST(LineSplitter, EverySplitPoint) {
 }
 
 TEST(LineSplitter, ResetForgetsADiscardedLine) {
-  LineSplitter splitter(kMax);
+  LineSplitter splitter;
   std::string buffer(40, 'a');
-  const auto r = splitter.next(buffer);
+  const auto r = splitter.next(buffer, kMax);
   EXPECT_EQ(r.kind, LineSplitter::Kind::need_more);
   EXPECT_EQ(r.consumed, 40U);
   splitter.reset();
-  const auto after = splitter.next("NOOP\r\n");
+  const auto after = splitter.next("NOOP\r\n", kMax);
   EXPECT_EQ(after.kind, LineSplitter::Kind::line);
   EXPECT_EQ(after.line, "NOOP");
+}
+
+// The limit is the caller's, line by line: the same 600-octet line is taken under an AUTH
+// line's limit and refused whole under a command's.
+TEST(LineSplitter, TheLimitIsChosenPerLine) {
+  LineSplitter splitter;
+  const std::string line = std::string(598, 'a') + "\r\n";
+  EXPECT_EQ(splitter.next(line, 12288).kind, LineSplitter::Kind::line);
+  EXPECT_EQ(splitter.next(line, 512).kind, LineSplitter::Kind::too_long);
 }
 
 struct ParseCase {
